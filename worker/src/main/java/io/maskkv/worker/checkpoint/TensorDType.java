@@ -1,0 +1,26 @@
+package io.maskkv.worker.checkpoint;
+
+/** safetensors dtypes we can read; every one is widened to fp32 on load (DJL's PyTorch engine aborts on BF16). */
+public enum TensorDType {
+  F32(4), F16(2), BF16(2);
+
+  final int bytes;
+
+  TensorDType(int bytes) {
+    this.bytes = bytes;
+  }
+
+  public int bytes() {
+    return bytes;
+  }
+
+  static TensorDType parse(String s, String where) {
+    return switch (s) {
+      case "F32" -> F32;
+      case "F16" -> F16;
+      case "BF16" -> BF16;
+      default -> throw new io.maskkv.common.model.ModelFormatException(
+          where + ": unsupported dtype " + s + " (supported: F32, F16, BF16)");
+    };
+  }
+}

@@ -1,0 +1,24 @@
+package io.maskkv.worker.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * How one forward step sees the KV cache. The forward computes K/V only for the rows it is fed and asks the
+ * view what those rows attend over, so "no cache", "prefix", "dual" and "compressed prompt" are views over one
+ * model code path, not copies of it.
+ */
+public interface KvView {
+  /**
+   * @param k fresh post-RoPE keys of the fed rows {@code [kvHeads, fed, headDim]}
+   * @param v fresh values of the fed rows
+   * @param step the step's scope; anything kept beyond the step must be copied out of it
+   */
+  AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step);
+
+  /** Called after layer {@code layer}'s attention; eviction compresses the prompt here, layer by layer. */
+  default void afterAttention(int layer, NDArray q, AttentionKeys keys, NDManager step) {}
+
+  /** A view that caches nothing: fed rows attend over themselves. */
+  KvView NONE = (layer, k, v, step) -> new AttentionKeys(k, v, null);
+}
