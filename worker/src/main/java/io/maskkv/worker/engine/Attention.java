@@ -33,6 +33,7 @@ public final class Attention {
     long nk = keys.keyCount();
     NDArray grouped = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group, n, hd);
     NDArray kt = keys.k().transpose(0, 2, 1); // [kv, hd, nk]
+    kt.attach(q.getManager()); // keys may live in a session's store; this view must die with the step
     long chunk = Math.max(1, chunkElements / Math.max(1, heads * nk));
     NDList outs = new NDList();
     for (long c0 = 0; c0 < n; c0 += chunk) {
@@ -64,6 +65,7 @@ public final class Attention {
     long nk = keys.keyCount();
     NDArray grouped = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group, m, hd);
     NDArray kt = keys.k().transpose(0, 2, 1);
+    kt.attach(q.getManager());
     long chunk = Math.max(1, CHUNK_SCORE_ELEMENTS / Math.max(1, heads * nk));
     NDArray total = null;
     for (long c0 = 0; c0 < m; c0 += chunk) {

@@ -1,0 +1,110 @@
+package io.maskkv.cli;
+
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.text.ChatTemplate;
+import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.GenerationResult;
+import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.text.TextTokenizer;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = "Generate an answer in process, streaming the left-to-right prefix as it is committed.")
+public final class GenerateCommand implements Callable<Integer> {
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--prompt", description = "prompt text (tokenized with the model's tokenizer.json)")
+  String prompt;
+
+  @Option(names = "--ids", description = "prompt as comma-separated token ids instead of text")
+  String ids;
+
+  @Option(names = "--chat", description = "wrap the prompt in the model family's chat template")
+  boolean chat;
+
+  @Option(names = "--gen-length", defaultValue = "32")
+  int genLength;
+
+  @Option(names = "--steps", description = "denoising steps (default: gen length)")
+  Integer steps;
+
+  @Option(names = "--block-length", description = "semi-autoregressive block length (default: gen length)")
+  Integer blockLength;
+
+  @Option(names = "--cache", defaultValue = "prefix",
+      description = "none | prefix | dual | an eviction method (full, maskkv, snapkv, ...) (default: ${DEFAULT-VALUE})")
+  String cache;
+
+  @Option(names = "--budget", defaultValue = "256",
+      description = "prompt KV pairs kept per head per layer on average (eviction methods)")
+  int budget;
+
+  @Option(names = "--temperature", defaultValue = "0")
+  double temperature;
+
+  @Option(names = "--remasking", defaultValue = "low-confidence",
+      description = "low-confidence | random | entropy | maskgit-plus | topk-margin")
+  String remasking;
+
+  @Option(names = "--threshold", defaultValue = "0",
+      description = "Fast-dLLM parallel decoding: commit every token with confidence >= C (0 = off)")
+  double threshold;
+
+  @Option(names = "--cfg", defaultValue = "0", description = "classifier-free guidance scale (needs --cache none)")
+  double cfg;
+
+  @Option(names = "--top-p", defaultValue = "1")
+  double topP;
+
+  @Option(names = "--top-k", defaultValue = "0")
+  int topK;
+
+  @Option(names = "--seed", defaultValue = "42")
+  long seed;
+
+  @Option(names = "--quiet", description = "print only the answer")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    if ((prompt == null) == (ids == null)) {
+      throw new IllegalArgumentException("give exactly one of --prompt or --ids");
+    }
+    int st = steps != null ? steps : genLength;
+    int bl = blockLength != null ? blockLength : genLength;
+    GenerationOptions o = new GenerationOptions(genLength, st, bl, temperature, Remasking.parse(remasking), threshold,
+        cfg, topP, topK, cache, budget, seed, true).validated();
+    try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
+        TextTokenizer tok = TextTokenizer.load(model.model)) {
+      int[] input;
+      if (ids != null) {
+        input = Ids.parse(ids);
+      } else {
+        String text = chat ? ChatTemplate.apply(t.config().family(),
+            List.of(new ChatTemplate.Message("user", prompt))) : prompt;
+        input = tok.encode(text);
+      }
+      StreamingPrinter printer = new StreamingPrinter(tok, t.config(), quiet ? null : System.out);
+      GenerationResult r = new Generator(t).generate(input, o, printer);
+      String answer = tok.decode(r.answer());
+      if (quiet) {
+        System.out.println(answer);
+      } else {
+        printer.finish(answer);
+        System.err.printf("[%s] prompt %d tokens, %d steps, %.1f ms prefill, %.2f ms/step after, %.1f tokens/s, "
+                + "KV %s (prompt full %s), finish %s%n",
+            cache, input.length, r.steps(), r.firstStepNanos() / 1e6, r.msPerCachedStep(),
+            r.response().length / (r.totalNanos() / 1e9), Bytes.human(r.kvBytesFinal()),
+            Bytes.human(r.promptKvBytesFull()), r.finishReason());
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,9 @@
+package io.maskkv.worker.engine;
+
+/** Why generation ended. */
+public enum FinishReason {
+  /** An EOS/EOT token was committed; the answer ends before it. */
+  STOP,
+  /** Every response position was filled without a stop token. */
+  LENGTH
+}
