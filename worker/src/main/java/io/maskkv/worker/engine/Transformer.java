@@ -19,8 +19,10 @@ public final class Transformer implements AutoCloseable {
   private final ModelWeights weights;
   private final Rope rope;
   private final NDManager manager;
+  private final Path dir;
 
-  public Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
+  public Transformer(ModelConfig config, ModelWeights weights, NDManager manager, Path dir) {
+    this.dir = dir;
     this.config = config;
     this.weights = weights;
     this.manager = manager;
@@ -33,7 +35,7 @@ public final class Transformer implements AutoCloseable {
     NDManager root = NDManager.newBaseManager(device);
     try {
       ModelWeights w = ModelWeights.load(ckpt, root, fromLayer, toLayer);
-      return new Transformer(ckpt.config(), w, root);
+      return new Transformer(ckpt.config(), w, root, dir);
     } catch (RuntimeException e) {
       root.close();
       throw e;
@@ -46,6 +48,11 @@ public final class Transformer implements AutoCloseable {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The model folder it was loaded from (its calibration profile lives there). */
+  public Path dir() {
+    return dir;
   }
 
   public int fromLayer() {
@@ -91,7 +98,20 @@ public final class Transformer implements AutoCloseable {
     return x;
   }
 
+  /**
+   * One block. Everything it allocates lives in a per-layer scope closed before the next layer runs, so a
+   * layer's full K/V (and its attention scores) are freed as soon as the view has taken what it keeps.
+   */
   private NDArray block(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager step) {
+    try (NDManager scope = step.newSubManager()) {
+      x.tempAttach(scope);
+      NDArray out = blockIn(l, x, cosSin, kv, probe, scope);
+      out.attach(step);
+      return out;
+    }
+  }
+
+  private NDArray blockIn(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager scope) {
     LayerWeights w = weights.layer(l);
     long n = x.getShape().get(0);
     int hd = config.headDim();
@@ -101,9 +121,9 @@ public final class Transformer implements AutoCloseable {
     NDArray v = project(h, w.wv(), w.bv()).reshape(n, config.kvHeads(), hd).transpose(1, 0, 2);
     q = rope.apply(q, cosSin);
     k = rope.apply(k, cosSin);
-    AttentionKeys keys = kv.keys(l, k, v, step);
+    AttentionKeys keys = kv.keys(l, k, v, scope);
     NDArray a = Attention.attend(q, keys, config.kvHeads()); // [n, H*hd]
-    kv.afterAttention(l, q, keys, step);
+    kv.afterAttention(l, q, keys, scope);
     NDArray afterAttn = x.add(a.matMul(w.wo()));
     if (probe != null) {
       probe.onAttention(l, x, afterAttn);

@@ -1,7 +1,14 @@
 package io.maskkv.worker.kv;
 
 import ai.djl.ndarray.NDManager;
+import io.maskkv.common.budget.EvictionMethod;
+import io.maskkv.common.budget.EvictionMethods;
+import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.worker.evict.Scorer;
+import io.maskkv.worker.evict.Scorers;
 import io.maskkv.worker.engine.Transformer;
 
 /** Builds the cache policy a request asks for. */
@@ -15,7 +22,28 @@ public final class StepCaches {
       case NONE -> new NoCache(total);
       case PREFIX -> new PrefixCache(total, shift, model.fromLayer(), model.toLayer(), owner);
       case DUAL -> new DualCache(total, shift, model.fromLayer(), model.toLayer(), owner);
-      case COMPRESSED -> throw new IllegalArgumentException("unknown cache '" + o.cache() + "'");
+      case COMPRESSED -> compressed(o, model, promptLength, total, owner, null);
     };
+  }
+
+  /** The MaskKV-style prompt cache for an eviction method; decisions go to the listener as each layer is cut. */
+  public static CompressedPromptCache compressed(GenerationOptions o, Transformer model, int promptLength, int total,
+      NDManager owner, java.util.function.Consumer<EvictionDecision> decisions) {
+    EvictionMethod method = EvictionMethods.parse(o.cache());
+    ModelConfig c = model.config();
+    int[] layerBudgets = plan(method, o.budget(), LayerProfile.read(model.dir(), c.layers()), promptLength);
+    Scorer scorer = method.keepsEverything() ? null : Scorers.of(method.scorer(), o.seed());
+    return new CompressedPromptCache(method, scorer, layerBudgets, promptLength, total,
+        c.shiftedLogits() ? 1 : 0, c.kvHeads(), model.fromLayer(), model.toLayer(), owner, decisions);
+  }
+
+  /** The per-layer budget plan (per-head k_l); {@code full} keeps the prompt in every layer. */
+  public static int[] plan(EvictionMethod method, int budget, double[] profile, int promptLength) {
+    if (method.keepsEverything()) {
+      int[] all = new int[profile.length];
+      java.util.Arrays.fill(all, promptLength);
+      return all;
+    }
+    return method.allocator().layers().split(budget, profile, promptLength);
   }
 }

@@ -1,0 +1,30 @@
+package io.maskkv.common.budget;
+
+/**
+ * PyramidKV: budgets decrease linearly with depth (KVCache-Factory PyramidKVCluster):
+ * {@code min = B/β, max = 2B − min; if max ≥ n_p − w: max = n_p − w, min = 2B − max;
+ * step = (max − min)/(D − 1); k_l = max − l·step}.
+ */
+public final class PyramidLayers implements LayerSplit {
+  /** PyramidKV β = 20. */
+  public static final int BETA = 20;
+  /** SnapKV observation window, which PyramidKV keeps out of its range. */
+  public static final int WINDOW = 32;
+
+  @Override
+  public int[] split(int budget, double[] profile, int promptLength) {
+    int layers = profile.length;
+    int min = budget / BETA;
+    int max = 2 * budget - min;
+    if (max >= promptLength - WINDOW && promptLength - WINDOW > 0) {
+      max = promptLength - WINDOW;
+      min = 2 * budget - max;
+    }
+    int step = layers > 1 ? (max - min) / (layers - 1) : 0;
+    int[] k = new int[layers];
+    for (int l = 0; l < layers; l++) {
+      k[l] = Math.max(0, max - l * step);
+    }
+    return k;
+  }
+}

@@ -1,0 +1,22 @@
+package io.maskkv.worker.evict;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.maskkv.worker.engine.AttentionKeys;
+
+/**
+ * Scores the prompt tokens of one layer at the first denoising step (all response positions masked).
+ * Positions that must be kept whatever the budget (SnapKV's window, StreamingLLM's sinks) get {@link #FORCED}
+ * scores so any top-k picks them first.
+ */
+public interface Scorer {
+  /** Above every attention-derived score; {@code FORCED + i·FORCED_STEP} orders forced positions among themselves. */
+  float FORCED = 1e30f;
+  float FORCED_STEP = 1e24f;
+
+  /**
+   * @param q post-RoPE queries of every row of the step {@code [heads, S, hd]} (prompt rows then mask rows)
+   * @param keys the layer's full keys over all S positions
+   */
+  Scores score(int layer, NDArray q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope);
+}
