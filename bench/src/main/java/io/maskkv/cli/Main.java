@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./maskkv} command line. */
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",
     description = "Serve diffusion language models with a MaskKV-compressed prompt KV cache.",
-    subcommands = {GenerateCommand.class, ForwardCommand.class, MakeModelCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {GenerateCommand.class, ForwardCommand.class, MakeModelCommand.class, EvictCommand.class,
+        CalibrateCommand.class, MakeTasksCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -51,7 +51,7 @@ public final class MakeModelCommand implements Callable<Integer> {
     ModelFamily family = ModelFamily.parse(arch);
     int kv = kvHeads != null ? kvHeads : family == ModelFamily.LLADA ? heads : Math.max(1, heads / 4);
     ModelConfig c = ModelShapes.small(family, layers, dModel, heads, kv, vocab, ffn != null ? ffn : 3 * dModel);
-    RandomCheckpoint.write(c, out, seed, dtype, shards, DefaultWords.list());
+    RandomCheckpoint.write(c, out, seed, dtype, shards, io.maskkv.common.eval.tasks.TaskVocabulary.words());
     System.out.printf("wrote %s: %s, %d layers, d_model %d, %d/%d heads, vocab %d%n", out, family, layers, dModel,
         heads, kv, vocab);
     return 0;

@@ -107,7 +107,8 @@ public final class CompressedPromptCache implements StepCache {
     } else {
       Scores s = scorer.score(layer, q, keys, promptLength, kvHeads, scope);
       preference = s.preference();
-      budgets = method.allocator().heads().split(layerBudgets[layer], s.perHead(), preference);
+      budgets = layerBudgets[layer] >= promptLength ? keepAll() // nothing to choose: no head may lose a token
+          : method.allocator().heads().split(layerBudgets[layer], s.perHead(), preference);
       kept = new int[kvHeads][];
       for (int h = 0; h < kvHeads; h++) {
         budgets[h] = Math.max(0, Math.min(budgets[h], promptLength));
@@ -120,6 +121,12 @@ public final class CompressedPromptCache implements StepCache {
         kept, preference, before, store.bytes());
     decisions.add(d);
     decisionListener.accept(d);
+  }
+
+  private int[] keepAll() {
+    int[] all = new int[kvHeads];
+    Arrays.fill(all, promptLength);
+    return all;
   }
 
   /** Copies each head's kept rows into a padded {@code [kvHeads, maxKept, hd]} tensor owned by the session. */

@@ -39,7 +39,7 @@ public final class StepCaches {
 
   /** The per-layer budget plan (per-head k_l); {@code full} keeps the prompt in every layer. */
   public static int[] plan(EvictionMethod method, int budget, double[] profile, int promptLength) {
-    if (method.keepsEverything()) {
+    if (method.keepsEverything() || budget >= promptLength) { // a budget past the prompt keeps everything
       int[] all = new int[profile.length];
       java.util.Arrays.fill(all, promptLength);
       return all;

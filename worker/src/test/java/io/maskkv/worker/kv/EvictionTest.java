@@ -1,0 +1,146 @@
+package io.maskkv.worker.kv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.maskkv.common.budget.EvictionMethods;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.model.ModelFamily;
+import io.maskkv.worker.TestModels;
+import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.GenerationResult;
+import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.worker.evict.MaskVotingScorer;
+import io.maskkv.worker.evict.Scores;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class EvictionTest {
+  private static final List<String> METHODS = List.of("maskkv", "snapkv", "pyramidkv", "squeezeattention", "adakv",
+      "streamingllm", "random", "snapkv+maskkv", "mask-voting+adakv");
+
+  private static GenerationOptions options(String cache, int budget) {
+    return new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, budget, 3, false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelFamily.class)
+  void budgetAtLeastPromptKeepsTokensIdenticalToFullCache(ModelFamily family) {
+    try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu())) {
+      int[] prompt = TestModels.prompt(40, 11);
+      int[] full = new Generator(t).generate(prompt, options("full", 0), e -> {}).response();
+      for (String m : METHODS) {
+        // budget 10x the prompt: every allocator's per-head share is clamped to the whole prompt
+        int[] got = new Generator(t).generate(prompt, options(m, 400), e -> {}).response();
+        assertArrayEquals(full, got, m);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelFamily.class)
+  void budgetsAreNeverExceeded(ModelFamily family) {
+    try (Transformer t = Transformer.load(TestModels.model(family, 4), Device.cpu())) {
+      int[] prompt = TestModels.prompt(300, 13);
+      int kvHeads = t.config().kvHeads();
+      for (String m : METHODS) {
+        for (int budget : new int[] {8, 32, 100}) {
+          GenerationOptions o = options(m, budget);
+          List<EvictionDecision> decisions = new ArrayList<>();
+          try (NDManager session = t.manager().newSubManager();
+              CompressedPromptCache cache = StepCaches.compressed(o, t, prompt.length, prompt.length + 16,
+                  session, decisions::add);
+              NDManager step = session.newSubManager()) {
+            StepPlan plan = cache.plan(prompt.length, prompt.length + 8, true);
+            int[] ids = Arrays.copyOf(prompt, prompt.length + 16);
+            Arrays.fill(ids, prompt.length, ids.length, t.config().maskTokenId());
+            t.layers(t.embed(ids, step), java.util.stream.IntStream.range(0, ids.length).toArray(), plan.view(), null,
+                step);
+            assertEquals(4, decisions.size());
+            int planned = Arrays.stream(StepCaches.plan(EvictionMethods.parse(m), budget,
+                new double[] {1, 1, 1, 1}, prompt.length)).sum();
+            assertTrue(planned <= 4 * budget, m + " plan " + planned);
+            int total = 0;
+            for (EvictionDecision d : decisions) {
+              int layerKept = 0;
+              for (int h = 0; h < kvHeads; h++) {
+                int kept = d.keptPositions()[h].length;
+                assertTrue(kept <= d.headBudgets()[h], m + " head over its allocation");
+                int[] sorted = d.keptPositions()[h].clone();
+                Arrays.sort(sorted);
+                assertArrayEquals(sorted, d.keptPositions()[h], "kept positions ascending");
+                layerKept += kept;
+              }
+              assertTrue(layerKept <= kvHeads * d.layerBudget(), m + " layer " + d.layer() + " over its budget");
+              assertTrue(d.bytesAfter() < d.bytesBefore());
+              total += layerKept;
+            }
+            assertTrue(total <= kvHeads * planned, m + " total " + total + " over plan " + kvHeads * planned);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * One head, head dim 2, prompt of 5 tokens, 2 mask queries. The mask queries point along +x, prompt keys 1 and
+   * 3 point along +x strongly, the rest are orthogonal; so mask-voting keeps {1, 3} at budget 2, and the
+   * preference is the mask rows' attention mass on the prompt.
+   */
+  @Test
+  void maskVotingKeepsThePromptTokensTheMaskQueriesAttendTo() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      float big = 4f;
+      // rows: 5 prompt tokens then 2 masks
+      float[] keys = {0, 1, big, 0, 0, -1, big * 0.9f, 0, 0, 0.5f, 0, 0, 0, 0};
+      NDArray k = m.create(keys, new Shape(1, 7, 2));
+      NDArray v = m.zeros(new Shape(1, 7, 2));
+      float[] queries = new float[14];
+      queries[10] = 1;
+      queries[12] = 1; // mask queries = (1, 0)
+      NDArray q = m.create(queries, new Shape(1, 7, 2));
+      Scores s = new MaskVotingScorer().score(0, q, new AttentionKeys(k, v, null), 5, 1, m);
+      int[] kept = io.maskkv.worker.evict.TopK.select(s.perHead()[0], 2);
+      assertArrayEquals(new int[] {1, 3}, kept);
+      // hand computation: logits = k_x / sqrt(2) for each key; softmax over all 7 keys; both mask rows identical
+      double[] logit = {0, big, 0, big * 0.9, 0, 0, 0};
+      double z = 0;
+      for (double l : logit) {
+        z += Math.exp(l / Math.sqrt(2));
+      }
+      double toPrompt = 0;
+      for (int j = 0; j < 5; j++) {
+        toPrompt += Math.exp(logit[j] / Math.sqrt(2)) / z;
+      }
+      assertEquals(2 * Math.exp(big / Math.sqrt(2)) / z, s.perHead()[0][1], 1e-5);
+      assertEquals(toPrompt, s.preference()[0], 1e-5);
+    }
+  }
+
+  @Test
+  void maskKvAtBudget64OnA4kPromptHoldsAtMostFivePercentOfTheFullCache() {
+    try (Transformer t = Transformer.load(TestModels.model(ModelFamily.LLADA, 2), Device.cpu())) {
+      int[] prompt = TestModels.prompt(4096, 17);
+      GenerationOptions full = new GenerationOptions(8, 8, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "full", 0,
+          1, false);
+      GenerationResult f = new Generator(t).generate(prompt, full, e -> {});
+      GenerationResult mk = new Generator(t).generate(prompt, full.withCache("maskkv", 64), e -> {});
+      // bytes are read off the tensors the store holds (shape × dtype), not from the budget formula
+      assertEquals(f.promptKvBytesFull(), f.kvBytesFinal());
+      assertTrue(mk.kvBytesFinal() <= 0.05 * f.kvBytesFinal(), mk.kvBytesFinal() + " vs " + f.kvBytesFinal());
+      assertTrue(mk.kvBytesFinal() > 0);
+    }
+  }
+}
