@@ -2,8 +2,8 @@ package io.maskkv.cli;
 
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.model.ModelConfig;
-import io.maskkv.worker.engine.StepEvent;
-import io.maskkv.worker.engine.StepListener;
+import io.maskkv.common.decode.StepEvent;
+import io.maskkv.common.decode.StepListener;
 import io.maskkv.worker.text.TextTokenizer;
 import java.io.PrintStream;
 import java.util.ArrayList;

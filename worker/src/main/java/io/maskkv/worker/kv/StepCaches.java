@@ -17,21 +17,39 @@ public final class StepCaches {
 
   public static StepCache create(GenerationOptions o, Transformer model, int promptLength, int total,
       NDManager owner) {
+    return create(o, model, promptLength, total, owner, null, null);
+  }
+
+  /**
+   * @param layerBudgets a plan computed elsewhere (the controller); null to plan here from the model's profile
+   */
+  public static StepCache create(GenerationOptions o, Transformer model, int promptLength, int total,
+      NDManager owner, int[] layerBudgets, java.util.function.Consumer<EvictionDecision> decisions) {
     int shift = model.config().shiftedLogits() ? 1 : 0;
     return switch (o.cacheMode()) {
       case NONE -> new NoCache(total);
       case PREFIX -> new PrefixCache(total, shift, model.fromLayer(), model.toLayer(), owner);
       case DUAL -> new DualCache(total, shift, model.fromLayer(), model.toLayer(), owner);
-      case COMPRESSED -> compressed(o, model, promptLength, total, owner, null);
+      case COMPRESSED -> compressed(o, model, promptLength, total, owner, layerBudgets, decisions);
     };
   }
 
   /** The MaskKV-style prompt cache for an eviction method; decisions go to the listener as each layer is cut. */
   public static CompressedPromptCache compressed(GenerationOptions o, Transformer model, int promptLength, int total,
       NDManager owner, java.util.function.Consumer<EvictionDecision> decisions) {
+    return compressed(o, model, promptLength, total, owner, null, decisions);
+  }
+
+  public static CompressedPromptCache compressed(GenerationOptions o, Transformer model, int promptLength, int total,
+      NDManager owner, int[] plannedBudgets, java.util.function.Consumer<EvictionDecision> decisions) {
     EvictionMethod method = EvictionMethods.parse(o.cache());
     ModelConfig c = model.config();
-    int[] layerBudgets = plan(method, o.budget(), LayerProfile.read(model.dir(), c.layers()), promptLength);
+    int[] layerBudgets = plannedBudgets != null ? plannedBudgets
+        : plan(method, o.budget(), LayerProfile.read(model.dir(), c.layers()), promptLength);
+    if (layerBudgets.length != c.layers()) {
+      throw new IllegalArgumentException("budget plan has " + layerBudgets.length + " layers, the model "
+          + c.layers());
+    }
     Scorer scorer = method.keepsEverything() ? null : Scorers.of(method.scorer(), o.seed());
     return new CompressedPromptCache(method, scorer, layerBudgets, promptLength, total,
         c.shiftedLogits() ? 1 : 0, c.kvHeads(), model.fromLayer(), model.toLayer(), owner, decisions);

@@ -14,7 +14,7 @@ import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.engine.AttentionKeys;
-import io.maskkv.worker.engine.GenerationResult;
+import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.worker.engine.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.evict.EvictionDecision;

@@ -1,4 +1,4 @@
-package io.maskkv.worker.engine;
+package io.maskkv.common.decode;
 
 /** Receives each denoising step as it happens (streaming output, progress, benchmarks). */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.maskkv.worker.engine;
+package io.maskkv.common.decode;
 
 /**
  * @param response every response position's token (masks never remain; positions after an early stop hold EOS)

@@ -1,6 +1,5 @@
-package io.maskkv.worker.engine;
+package io.maskkv.common.decode;
 
-import io.maskkv.common.decode.Candidate;
 import java.util.List;
 
 /**

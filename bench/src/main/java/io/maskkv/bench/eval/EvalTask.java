@@ -1,0 +1,102 @@
+package io.maskkv.bench.eval;
+
+import io.maskkv.common.eval.LongBenchReader;
+import io.maskkv.common.eval.LongBenchRecord;
+import io.maskkv.common.eval.LongBenchScorer;
+import io.maskkv.common.eval.Metric;
+import io.maskkv.common.eval.MetricChooser;
+import io.maskkv.common.eval.tasks.TaskRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One task file to evaluate: its name (the CSV's {@code task} column), its records and how they are scored.
+ *
+ * <p>The task name is {@code --task} when given, else the file name without {@code .jsonl}/{@code .json}
+ * ({@code data/hotpotqa.jsonl} is {@code hotpotqa}). The metric is {@code --metric} when given, else
+ * {@link MetricChooser}'s choice for the task name: LongBench's per-dataset metric for LongBench files,
+ * exact match for our procedural tasks. A file whose name names no known task but whose records carry our
+ * ids ({@code needle-5-0}, as {@code ./maskkv make-tasks} writes them) is taken as that task.
+ */
+public record EvalTask(String name, Path file, List<LongBenchRecord> records, LongBenchScorer scorer) {
+  public EvalTask {
+    records = List.copyOf(records);
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no records to evaluate");
+    }
+  }
+
+  /**
+   * Reads a LongBench-format JSONL file.
+   *
+   * @param task {@code --task}, or null to take it from the file name
+   * @param metric {@code --metric}, or null to choose it by task name
+   * @param limit at most this many records, from the start of the file; 0 or less = all
+   */
+  public static EvalTask load(Path file, String task, String metric, int limit) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such file");
+    }
+    List<LongBenchRecord> all = LongBenchReader.read(file);
+    List<LongBenchRecord> records = limit > 0 && all.size() > limit ? all.subList(0, limit) : all;
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no records");
+    }
+    String name = task != null ? task.strip() : stem(file);
+    if (task == null && metric == null && !hasMetric(name)) {
+      String fromId = ownTaskOfId(records.get(0).id());
+      if (fromId != null) {
+        name = fromId;
+      }
+    }
+    LongBenchScorer scorer;
+    if (metric != null) {
+      scorer = LongBenchScorer.of(Metric.parse(metric), name);
+    } else {
+      try {
+        scorer = LongBenchScorer.forTask(name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage() + " or name the task with --task", e);
+      }
+    }
+    return new EvalTask(name, file, records, scorer);
+  }
+
+  /** The score of one prediction for one record, in [0, 1]: the harness's only scoring path. */
+  public double score(String prediction, LongBenchRecord record) {
+    return scorer.score(prediction, record);
+  }
+
+  public Metric metric() {
+    return scorer.metric();
+  }
+
+  static String stem(Path file) {
+    String n = String.valueOf(file.getFileName());
+    if (n.endsWith(".jsonl")) {
+      return n.substring(0, n.length() - ".jsonl".length());
+    }
+    if (n.endsWith(".json")) {
+      return n.substring(0, n.length() - ".json".length());
+    }
+    return n;
+  }
+
+  private static boolean hasMetric(String name) {
+    try {
+      MetricChooser.forTask(name);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** "needle" for "needle-5-0" (the ids TaskFiles writes), else null. */
+  private static String ownTaskOfId(String id) {
+    int dash = id.indexOf('-');
+    String head = dash > 0 ? id.substring(0, dash) : id;
+    return TaskRegistry.names().contains(head) ? head : null;
+  }
+}

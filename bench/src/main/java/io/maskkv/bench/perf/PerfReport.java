@@ -1,0 +1,95 @@
+package io.maskkv.bench.perf;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/** The sweep's table, ratios, CSV and plots. */
+public final class PerfReport {
+  private final List<RunResult> results;
+
+  public PerfReport(List<RunResult> results) {
+    this.results = results;
+  }
+
+  public void printTable(PrintStream out) {
+    out.printf(Locale.ROOT, "%-10s %8s %11s %11s %10s %12s %12s %s%n", "method", "prompt", "prefill ms", "ms/step",
+        "tokens/s", "KV bytes", "peak RSS", "");
+    for (RunResult r : results) {
+      out.printf(Locale.ROOT, "%-10s %8d %11.1f %11.2f %10.2f %12s %12s %s%n", r.method(), r.promptLength(),
+          r.prefillMs(), r.msPerStep(), r.tokensPerSecond(), human(r.kvBytes()), human(r.peakRssBytes()),
+          r.extrapolated() ? "(ms/step, tokens/s extrapolated)" : "");
+    }
+  }
+
+  /** Per length: step-time ratios full/maskkv and none/maskkv, and KV and RSS ratios maskkv/full. */
+  public void printRatios(PrintStream out, String target) {
+    out.printf(Locale.ROOT, "%n%8s %16s %16s %14s %16s%n", "prompt", "full/" + target + " step",
+        "none/" + target + " step", target + "/full KV", target + "/full RSS");
+    for (int len : lengths()) {
+      Optional<RunResult> m = find(target, len);
+      if (m.isEmpty()) {
+        continue;
+      }
+      Optional<RunResult> full = find("full", len);
+      Optional<RunResult> none = find("none", len);
+      out.printf(Locale.ROOT, "%8d %16s %16s %14s %16s%n", len,
+          full.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
+          none.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
+          full.map(f -> String.format(Locale.ROOT, "%.2f%%", 100.0 * m.get().kvBytes() / f.kvBytes())).orElse("-"),
+          full.map(f -> String.format(Locale.ROOT, "%.1f%%", 100.0 * m.get().peakRssBytes() / f.peakRssBytes()))
+              .orElse("-"));
+    }
+  }
+
+  public void writeCsv(Path file) throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add(RunResult.CSV_HEADER);
+    results.forEach(r -> lines.add(r.csv()));
+    Files.write(file, lines);
+  }
+
+  public void writePlots(Path dir) throws IOException {
+    plot(dir.resolve("step_time.png"), "ms per denoising step", "ms per step (log)", RunResult::msPerStep);
+    plot(dir.resolve("memory.png"), "peak resident memory", "peak RSS, MiB (log)",
+        r -> r.peakRssBytes() / 1048576.0);
+    plot(dir.resolve("kv_bytes.png"), "KV bytes held", "KV MiB (log)", r -> Math.max(1e-3, r.kvBytes() / 1048576.0));
+  }
+
+  private void plot(Path file, String title, String yLabel, java.util.function.ToDoubleFunction<RunResult> y)
+      throws IOException {
+    XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("prompt length (tokens)")
+        .yAxisTitle(yLabel).build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisLogarithmic(true);
+    for (String method : new TreeSet<>(results.stream().map(RunResult::method).toList())) {
+      List<RunResult> rs = results.stream().filter(r -> r.method().equals(method)).toList();
+      double[] xs = rs.stream().mapToDouble(RunResult::promptLength).toArray();
+      double[] ys = rs.stream().mapToDouble(y).toArray();
+      chart.addSeries(method, xs, ys);
+    }
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private TreeSet<Integer> lengths() {
+    return new TreeSet<>(results.stream().map(RunResult::promptLength).toList());
+  }
+
+  private Optional<RunResult> find(String method, int len) {
+    return results.stream().filter(r -> r.method().equals(method) && r.promptLength() == len).findFirst();
+  }
+
+  static String human(long b) {
+    return b < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", b / 1024.0)
+        : String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
+  }
+}

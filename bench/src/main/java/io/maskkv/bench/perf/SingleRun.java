@@ -1,0 +1,58 @@
+package io.maskkv.bench.perf;
+
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.engine.Transformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/** Runs one method at one prompt length in this JVM and measures it, peak RSS included. */
+public final class SingleRun {
+  private SingleRun() {}
+
+  /**
+   * @param maxStepsForNone the no-cache mode runs at most this many steps (1 = measure the first and extrapolate)
+   */
+  public static RunResult run(Transformer model, String method, int promptLength, int budget, int genLength,
+      int steps, int maxStepsForNone) {
+    int[] prompt = prompt(promptLength, model.config().vocabSize() - 16);
+    boolean extrapolate = method.equals("none") && maxStepsForNone < steps;
+    int runSteps = extrapolate ? Math.max(1, maxStepsForNone) : steps;
+    // when extrapolating, one block of runSteps steps over runSteps tokens: each no-cache step costs the same
+    int runGen = extrapolate ? runSteps : genLength;
+    GenerationOptions o = new GenerationOptions(runGen, runSteps, runGen, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0,
+        method, budget, 1, false).validated();
+    GenerationResult r = new Generator(model).generate(prompt, o, e -> {});
+    double stepMs = extrapolate ? r.totalNanos() / 1e6 / r.steps() : r.msPerCachedStep();
+    double totalMs = extrapolate ? stepMs * steps : r.totalNanos() / 1e6;
+    return new RunResult(method, promptLength, budget, genLength, steps, r.firstStepNanos() / 1e6, stepMs,
+        genLength / (totalMs / 1e3), r.kvBytesFinal(), peakRss(), extrapolate);
+  }
+
+  static int[] prompt(int n, int vocab) {
+    SplittableRandom rnd = new SplittableRandom(n);
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = rnd.nextInt(vocab);
+    }
+    return p;
+  }
+
+  /** VmHWM of this process (Linux); 0 where /proc is not available. */
+  static long peakRss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+}
