@@ -46,6 +46,17 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "prompt KV pairs kept per head per layer on average (eviction methods)")
   int budget;
 
+  @Option(names = "--refresh", defaultValue = "none",
+      description = "response-side refresh on top of a prompt cache: none | dual | elastic (elastic also with "
+          + "--cache none) (default: ${DEFAULT-VALUE})")
+  String refresh;
+
+  @Option(names = "--gamma", defaultValue = "0.9", description = "Elastic-Cache drift threshold (1 = always refresh)")
+  double gamma;
+
+  @Option(names = "--window", defaultValue = "16", description = "Elastic-Cache sliding window of masked positions")
+  int window;
+
   @Option(names = "--temperature", defaultValue = "0")
   double temperature;
 
@@ -72,6 +83,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "print only the answer")
   boolean quiet;
 
+  @Option(names = "--verbose", description = "print each step's block, rows fed, time and KV bytes on stderr")
+  boolean verbose;
+
   @Override
   public Integer call() {
     if ((prompt == null) == (ids == null)) {
@@ -80,7 +94,7 @@ public final class GenerateCommand implements Callable<Integer> {
     int st = steps != null ? steps : genLength;
     int bl = blockLength != null ? blockLength : genLength;
     GenerationOptions o = new GenerationOptions(genLength, st, bl, temperature, Remasking.parse(remasking), threshold,
-        cfg, topP, topK, cache, budget, seed, true).validated();
+        cfg, topP, topK, cache, budget, seed, true, refresh, gamma, window).validated();
     try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
         TextTokenizer tok = TextTokenizer.load(model.model)) {
       int[] input;
@@ -92,17 +106,23 @@ public final class GenerateCommand implements Callable<Integer> {
         input = tok.encode(text);
       }
       StreamingPrinter printer = new StreamingPrinter(tok, t.config(), quiet ? null : System.out);
-      GenerationResult r = new Generator(t).generate(input, o, printer);
+      GenerationResult r = new Generator(t).generate(input, o, e -> {
+        printer.onStep(e);
+        if (verbose) {
+          System.err.printf("%n[step %d] block %d, %d rows fed, %.2f ms, KV %s, committed %d%n", e.step(), e.block(),
+              e.rowsFed(), e.nanos() / 1e6, Bytes.human(e.kvBytes()), e.committed().size());
+        }
+      });
       String answer = tok.decode(r.answer());
       if (quiet) {
         System.out.println(answer);
       } else {
         printer.finish(answer);
-        System.err.printf("[%s] prompt %d tokens, %d steps, %.1f ms prefill, %.2f ms/step after, %.1f tokens/s, "
-                + "KV %s (prompt full %s), finish %s%n",
-            cache, input.length, r.steps(), r.firstStepNanos() / 1e6, r.msPerCachedStep(),
-            r.response().length / (r.totalNanos() / 1e9), Bytes.human(r.kvBytesFinal()),
-            Bytes.human(r.promptKvBytesFull()), r.finishReason());
+        System.err.printf("[%s%s] prompt %d tokens, %d steps, %.1f ms prefill, %.2f ms/step after, %.1f tokens/s, "
+                + "KV %s (prompt full %s), cache update frequency %.2f, finish %s%n",
+            cache, refresh.equals("none") ? "" : "+" + refresh, input.length, r.steps(), r.firstStepNanos() / 1e6,
+            r.msPerCachedStep(), r.response().length / (r.totalNanos() / 1e9), Bytes.human(r.kvBytesFinal()),
+            Bytes.human(r.promptKvBytesFull()), r.cacheUpdateFrequency(), r.finishReason());
       }
     }
     return 0;

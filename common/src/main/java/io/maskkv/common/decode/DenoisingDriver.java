@@ -30,6 +30,7 @@ public final class DenoisingDriver {
     int mask = config.maskTokenId();
     int[] x = Arrays.copyOf(prompt, total);
     Arrays.fill(x, p, total, mask);
+    boolean[] dropped = new boolean[total];
     boolean dreamAlg = o.remasking() != Remasking.LOW_CONFIDENCE && o.remasking() != Remasking.RANDOM;
     TransferSchedule schedule = dreamAlg ? TransferSchedule.DREAM : TransferSchedule.LINEAR;
     long start = System.nanoTime();
@@ -42,15 +43,15 @@ public final class DenoisingDriver {
     for (int b = 0; b < o.blocks() && !stopped; b++) {
       int s = p + b * o.blockLength();
       int e = s + o.blockLength();
-      int masks0 = masked(x, s, e, mask).length;
-      for (int i = 0; masked(x, s, e, mask).length > 0; i++) {
+      int masks0 = masked(x, s, e, mask, dropped).length;
+      for (int i = 0; masked(x, s, e, mask, dropped).length > 0; i++) {
         if (cancelled.getAsBoolean()) {
           reason = FinishReason.CANCELLED;
           stopped = true;
           break;
         }
         long t0 = System.nanoTime();
-        int[] maskedNow = masked(x, s, e, mask);
+        int[] maskedNow = masked(x, s, e, mask, dropped);
         List<Candidate> candidates = executor.step(new StepRequest(s, e, i == 0, x.clone(), maskedNow));
         int count = schedule.count(masks0, candidates.size(), Math.min(i, o.stepsPerBlock() - 1),
             o.stepsPerBlock());
@@ -59,6 +60,13 @@ public final class DenoisingDriver {
         for (Candidate c : chosen) {
           x[c.position()] = c.token();
           relative.add(new Candidate(c.position() - p, c.token(), c.confidence()));
+          if (o.earlyStop() && config.isStopToken(c.token())) {
+            // Elastic-Cache / Fast-dLLM: masks after a committed EOS are no longer decoded (they stay masks
+            // for the model; the response shows EOS there)
+            for (int j = c.position() + 1; j < total; j++) {
+              dropped[j] = x[j] == mask;
+            }
+          }
         }
         long nanos = System.nanoTime() - t0;
         if (steps == 0) {
@@ -74,6 +82,11 @@ public final class DenoisingDriver {
         stopped = true;
       }
     }
+    for (int j = p; j < total; j++) {
+      if (dropped[j] || x[j] == mask) {
+        x[j] = config.eosTokenId();
+      }
+    }
     int[] response = Arrays.copyOfRange(x, p, total);
     int stop = firstStop(x, p, total, config);
     int[] answer = stop < 0 ? response : Arrays.copyOfRange(x, p, stop);
@@ -82,11 +95,11 @@ public final class DenoisingDriver {
     }
     long promptFull = (long) p * config.kvBytesPerTokenPerLayer() * config.layers();
     return new GenerationResult(response, answer, reason, steps, promptFull, peak, last, firstStep,
-        System.nanoTime() - start);
+        System.nanoTime() - start, executor.layerStepsRecomputed(), executor.layerSteps());
   }
 
-  static int[] masked(int[] x, int from, int to, int mask) {
-    return java.util.stream.IntStream.range(from, to).filter(i -> x[i] == mask).toArray();
+  static int[] masked(int[] x, int from, int to, int mask, boolean[] dropped) {
+    return java.util.stream.IntStream.range(from, to).filter(i -> x[i] == mask && !dropped[i]).toArray();
   }
 
   private static int firstStop(int[] x, int from, int to, ModelConfig config) {

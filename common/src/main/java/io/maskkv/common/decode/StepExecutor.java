@@ -14,4 +14,14 @@ public interface StepExecutor {
 
   /** KV bytes the executor's caches hold now, summed over shards. */
   long kvBytes();
+
+  /** Layer-steps that recomputed every row so far (Elastic-Cache's cache update count). */
+  default long layerStepsRecomputed() {
+    return 0;
+  }
+
+  /** Layer-steps run so far. */
+  default long layerSteps() {
+    return 0;
+  }
 }

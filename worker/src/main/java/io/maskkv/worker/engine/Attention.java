@@ -80,4 +80,23 @@ public final class Attention {
     }
     return total.reshape(heads, nk);
   }
+
+  /**
+   * Attention probabilities of a few query rows over all keys, {@code [heads, rows, nk]} (Elastic-Cache's drift
+   * test and tracking need them for a handful of rows only).
+   */
+  public static NDArray probabilities(NDArray q, AttentionKeys keys, int kvHeads) {
+    long heads = q.getShape().get(0);
+    long m = q.getShape().get(1);
+    long hd = q.getShape().get(2);
+    long group = heads / kvHeads;
+    long nk = keys.keyCount();
+    NDArray kt = keys.k().transpose(0, 2, 1);
+    kt.attach(q.getManager());
+    NDArray scores = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group * m, hd).matMul(kt);
+    if (keys.mask() != null) {
+      scores = scores.add(keys.mask());
+    }
+    return scores.softmax(-1).reshape(heads, m, nk);
+  }
 }

@@ -53,6 +53,16 @@ public final class Generator {
       public long kvBytes() {
         return s.kvBytes();
       }
+
+      @Override
+      public long layerStepsRecomputed() {
+        return s.layerStepsRecomputed();
+      }
+
+      @Override
+      public long layerSteps() {
+        return s.layerSteps();
+      }
     };
   }
 }

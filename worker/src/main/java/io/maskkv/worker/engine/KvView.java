@@ -16,6 +16,14 @@ public interface KvView {
    */
   AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step);
 
+  /**
+   * Called before layer {@code layer} runs; a view may return different rows to continue with (Elastic-Cache
+   * switches from its query set to every row at the layer where attention drifted), or null to keep them.
+   */
+  default Rows beforeLayer(int layer, Rows rows, NDManager step) {
+    return null;
+  }
+
   /** Called after layer {@code layer}'s attention; eviction compresses the prompt here, layer by layer. */
   default void afterAttention(int layer, NDArray q, AttentionKeys keys, NDManager step) {}
 

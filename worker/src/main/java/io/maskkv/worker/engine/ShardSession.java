@@ -71,12 +71,13 @@ public final class ShardSession implements AutoCloseable {
    * @param hiddenIn the previous shard's hidden rows, row-major {@code [rows, d]}; null on the first shard
    */
   public Output step(StepRequest r, float[] hiddenIn) {
-    StepPlan plan = cache.plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
+    StepPlan plan = cache.plan(r);
     lastRows = plan.rows();
     try (NDManager step = session.newSubManager()) {
       NDArray x;
+      int[] positions = plan.positions();
       if (shard.hasEmbedding()) {
-        x = shard.embed(Arrays.copyOfRange(r.sequence(), plan.from(), plan.to()), step);
+        x = shard.embed(Arrays.stream(positions).map(p -> r.sequence()[p]).toArray(), step);
       } else {
         if (hiddenIn == null || hiddenIn.length != plan.rows() * config.hiddenSize()) {
           throw new IllegalArgumentException("shard " + shard.fromLayer() + ":" + shard.toLayer() + " expected "
@@ -85,40 +86,40 @@ public final class ShardSession implements AutoCloseable {
         }
         x = step.create(hiddenIn, new Shape(plan.rows(), config.hiddenSize()));
       }
-      int[] positions = new int[plan.rows()];
-      for (int i = 0; i < positions.length; i++) {
-        positions[i] = plan.from() + i;
-      }
-      NDArray hidden = shard.layers(x, positions, plan.view(), null, step);
+      Rows out = shard.run(new Rows(x, positions), plan.view(), null, step);
       if (!shard.hasHead()) {
-        return new Output(hidden.toFloatArray(), plan.rows(), null);
+        if (out.positions().length != plan.rows()) {
+          throw new IllegalStateException("a view changed the rows on a shard that is not the last one");
+        }
+        return new Output(out.x().toFloatArray(), plan.rows(), null);
       }
-      float[] logits = headRows(hidden, r.masked(), plan.from(), step);
+      int[] asked = plan.candidates() != null ? plan.candidates() : r.masked();
+      float[] logits = headRows(out, asked, step);
       if (options.cfgScale() > 0) {
         float[] uncond = unconditional(r, step);
         for (int j = 0; j < logits.length; j++) {
           logits[j] = (float) (uncond[j] + (options.cfgScale() + 1) * (logits[j] - uncond[j]));
         }
       }
-      List<Candidate> out = new ArrayList<>(r.masked().length);
-      for (int i = 0; i < r.masked().length; i++) {
-        out.add(chooser.choose(r.masked()[i], logits, i * config.vocabSize(), config.vocabSize()));
+      List<Candidate> candidates = new ArrayList<>(asked.length);
+      for (int i = 0; i < asked.length; i++) {
+        candidates.add(chooser.choose(asked[i], logits, i * config.vocabSize(), config.vocabSize()));
       }
-      return new Output(null, plan.rows(), out);
+      return new Output(null, plan.rows(), candidates);
     }
   }
 
   /** Logits {@code [masked, vocab]} row-major; a position is predicted from hidden row pos - shift (Dream: pos-1). */
-  private float[] headRows(NDArray hidden, int[] masked, int from, NDManager step) {
+  private float[] headRows(Rows hidden, int[] masked, NDManager step) {
     long[] rows = new long[masked.length];
     for (int i = 0; i < masked.length; i++) {
-      rows[i] = masked[i] - shift - from;
-      if (rows[i] < 0 || rows[i] >= hidden.getShape().get(0)) {
+      rows[i] = hidden.rowOf(masked[i] - shift);
+      if (rows[i] < 0) {
         throw new IllegalStateException("position " + masked[i] + " needs hidden row " + (masked[i] - shift)
             + " which this step did not feed");
       }
     }
-    NDArray selected = hidden.get(step.create(rows).toType(DataType.INT64, false));
+    NDArray selected = hidden.x().get(step.create(rows).toType(DataType.INT64, false));
     return shard.logits(selected).toFloatArray();
   }
 
@@ -131,7 +132,7 @@ public final class ShardSession implements AutoCloseable {
     Arrays.fill(ids, 0, promptLength, config.maskTokenId());
     int[] positions = java.util.stream.IntStream.range(0, ids.length).toArray();
     NDArray hidden = shard.layers(shard.embed(ids, step), positions, KvView.NONE, null, step);
-    return headRows(hidden, r.masked(), 0, step);
+    return headRows(new Rows(hidden, positions), r.masked(), step);
   }
 
   public int lastRowsFed() {
@@ -140,6 +141,14 @@ public final class ShardSession implements AutoCloseable {
 
   public long kvBytes() {
     return cache.bytes();
+  }
+
+  public long layerStepsRecomputed() {
+    return cache.layerStepsRecomputed();
+  }
+
+  public long layerSteps() {
+    return cache.layerSteps();
   }
 
   @Override

@@ -91,11 +91,26 @@ public final class Transformer implements AutoCloseable {
 
   /** Runs this shard's layers over the fed rows {@code x [n, d]} at the given absolute positions. */
   public NDArray layers(NDArray x, int[] positions, KvView kv, LayerProbe probe, NDManager step) {
+    return run(new Rows(x, positions), kv, probe, step).x();
+  }
+
+  /** Runs this shard's layers; the view may change the rows between layers, so the final rows are returned. */
+  public Rows run(Rows in, KvView kv, LayerProbe probe, NDManager step) {
+    NDArray x = in.x();
+    int[] positions = in.positions();
     NDArray[] cosSin = rope.tables(positions, step);
     for (int l = weights.fromLayer(); l < weights.toLayer(); l++) {
+      Rows swapped = kv.beforeLayer(l, new Rows(x, positions), step);
+      if (swapped != null) {
+        x = swapped.x();
+        if (!java.util.Arrays.equals(swapped.positions(), positions)) {
+          positions = swapped.positions();
+          cosSin = rope.tables(positions, step);
+        }
+      }
       x = block(l, x, cosSin, kv, probe, step);
     }
-    return x;
+    return new Rows(x, positions);
   }
 
   /**

@@ -34,8 +34,14 @@ public final class CompressedPromptCache implements StepCache {
   private final int kvHeads;
   private final NDManager owner;
   private final PromptKv[] layers;
+  private final int[][][] kept;
   private final List<EvictionDecision> decisions = new ArrayList<>();
   private final Consumer<EvictionDecision> decisionListener;
+  private final boolean dualResponse;
+  private final LayerCache[] response;
+  private final int layerCount;
+  private long steps;
+  private long recomputed;
   private boolean built;
 
   /**
@@ -45,6 +51,23 @@ public final class CompressedPromptCache implements StepCache {
   public CompressedPromptCache(EvictionMethod method, Scorer scorer, int[] layerBudgets, int promptLength,
       int length, int shift, int kvHeads, int fromLayer, int toLayer, NDManager owner,
       Consumer<EvictionDecision> decisionListener) {
+    this(method, scorer, layerBudgets, promptLength, length, shift, kvHeads, fromLayer, toLayer, owner,
+        decisionListener, false);
+  }
+
+  /**
+   * @param dualResponse Fast-dLLM dual cache on the response side: response K/V refreshed at each block start,
+   *     the block's other steps feed only the block; otherwise every step recomputes all response rows
+   */
+  public CompressedPromptCache(EvictionMethod method, Scorer scorer, int[] layerBudgets, int promptLength,
+      int length, int shift, int kvHeads, int fromLayer, int toLayer, NDManager owner,
+      Consumer<EvictionDecision> decisionListener, boolean dualResponse) {
+    this.dualResponse = dualResponse;
+    this.response = new LayerCache[toLayer];
+    for (int l = fromLayer; l < toLayer; l++) {
+      response[l] = new LayerCache();
+    }
+    this.layerCount = toLayer - fromLayer;
     this.method = method;
     this.scorer = scorer;
     this.layerBudgets = layerBudgets;
@@ -54,27 +77,96 @@ public final class CompressedPromptCache implements StepCache {
     this.kvHeads = kvHeads;
     this.owner = owner;
     this.layers = new PromptKv[toLayer];
+    this.kept = new int[toLayer][][];
     this.decisionListener = decisionListener == null ? d -> {} : decisionListener;
   }
 
   @Override
+  public StepPlan plan(io.maskkv.common.decode.StepRequest r) {
+    return plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
+  }
+
+  @Override
   public StepPlan plan(int blockStart, int blockEnd, boolean firstStepOfBlock) {
+    steps++;
     if (!built) {
       built = true;
+      recomputed++;
       return new StepPlan(0, length, 0, evicting());
     }
-    KvView cached = (layer, k, v, step) -> {
+    if (!dualResponse) {
+      recomputed++; // every step recomputes all response rows
+      return new StepPlan(promptLength - shift, length, shift, responseRows(false));
+    }
+    if (firstStepOfBlock) {
+      recomputed++;
+      return new StepPlan(promptLength - shift, length, shift, responseRows(true));
+    }
+    KvView block = (layer, k, v, step) -> {
+      PromptKv p = layers[layer];
+      LayerCache r = response[layer];
+      long fed = k.getShape().get(1);
+      int from = blockStart - promptLength;
+      int to = blockEnd - promptLength;
+      int g = length - promptLength;
+      java.util.List<NDArray> ks = new ArrayList<>(java.util.List.of(p.k()));
+      java.util.List<NDArray> vs = new ArrayList<>(java.util.List.of(p.v()));
+      if (from > 0) {
+        ks.add(Slices.rowsIn(r.k, 0, from, step));
+        vs.add(Slices.rowsIn(r.v, 0, from, step));
+      }
+      ks.add(Slices.rows(k, shift, fed));
+      vs.add(Slices.rows(v, shift, fed));
+      if (to < g) {
+        ks.add(Slices.rowsIn(r.k, to, g, step));
+        vs.add(Slices.rowsIn(r.v, to, g, step));
+      }
+      return new AttentionKeys(Slices.concat(step, ks.toArray(new NDArray[0])),
+          Slices.concat(step, vs.toArray(new NDArray[0])), p.fullMask());
+    };
+    return new StepPlan(blockStart - shift, blockEnd, shift, block);
+  }
+
+  /** The response rows against the frozen prompt; with {@code save}, their K/V are kept for the block's steps. */
+  private KvView responseRows(boolean save) {
+    return (layer, k, v, step) -> {
       PromptKv p = layers[layer];
       long fed = k.getShape().get(1);
       NDArray freshK = Slices.rows(k, shift, fed);
       NDArray freshV = Slices.rows(v, shift, fed);
+      if (save) {
+        response[layer].replace(Slices.keep(k, shift, fed, owner), Slices.keep(v, shift, fed, owner));
+      }
       return new AttentionKeys(Slices.concat(step, p.k(), freshK), Slices.concat(step, p.v(), freshV),
           p.fullMask());
     };
-    return new StepPlan(promptLength - shift, length, shift, cached);
   }
 
-  private KvView evicting() {
+  /** The compressed prompt K/V of a layer (null before the first step reached it). */
+  PromptKv promptKv(int layer) {
+    return layers[layer];
+  }
+
+  /** Kept prompt positions of a layer, per KV head (ascending). */
+  int[][] keptPositions(int layer) {
+    return kept[layer];
+  }
+
+  int promptLength() {
+    return promptLength;
+  }
+
+  @Override
+  public long layerStepsRecomputed() {
+    return recomputed * layerCount;
+  }
+
+  @Override
+  public long layerSteps() {
+    return steps * layerCount;
+  }
+
+  KvView evicting() {
     return new KvView() {
       @Override
       public AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step) {
@@ -117,6 +209,11 @@ public final class CompressedPromptCache implements StepCache {
       store = gather(k, v, kept, hd, scope);
     }
     layers[layer] = store;
+    this.kept[layer] = kept;
+    if (dualResponse) { // the first step is also the first block's start
+      long total = k.getShape().get(1);
+      response[layer].replace(Slices.keep(k, promptLength, total, owner), Slices.keep(v, promptLength, total, owner));
+    }
     EvictionDecision d = new EvictionDecision(layer, scorer == null ? promptLength : layerBudgets[layer], budgets,
         kept, preference, before, store.bytes());
     decisions.add(d);
@@ -171,11 +268,13 @@ public final class CompressedPromptCache implements StepCache {
 
   @Override
   public long bytes() {
-    return Arrays.stream(layers).filter(Objects::nonNull).mapToLong(PromptKv::bytes).sum();
+    return Arrays.stream(layers).filter(Objects::nonNull).mapToLong(PromptKv::bytes).sum()
+        + Arrays.stream(response).filter(Objects::nonNull).mapToLong(LayerCache::bytes).sum();
   }
 
   @Override
   public void close() {
+    Arrays.stream(response).filter(Objects::nonNull).forEach(LayerCache::clear);
     for (int i = 0; i < layers.length; i++) {
       if (layers[i] != null) {
         layers[i].close();

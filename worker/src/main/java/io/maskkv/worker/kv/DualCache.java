@@ -15,20 +15,31 @@ public final class DualCache implements StepCache {
   private final int shift;
   private final NDManager owner;
   private final LayerCache[] layers;
+  private final int layerCount;
+  private long steps;
+  private long blockStarts;
 
   public DualCache(int length, int shift, int fromLayer, int toLayer, NDManager owner) {
     this.length = length;
     this.shift = shift;
     this.owner = owner;
     this.layers = new LayerCache[toLayer];
+    this.layerCount = toLayer - fromLayer;
     for (int l = fromLayer; l < toLayer; l++) {
       layers[l] = new LayerCache();
     }
   }
 
   @Override
+  public StepPlan plan(io.maskkv.common.decode.StepRequest r) {
+    return plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
+  }
+
+  @Override
   public StepPlan plan(int blockStart, int blockEnd, boolean firstStepOfBlock) {
+    steps++;
     if (firstStepOfBlock) {
+      blockStarts++;
       KvView saving = (layer, k, v, step) -> {
         layers[layer].replace(Slices.keep(k, 0, length, owner), Slices.keep(v, 0, length, owner));
         return new AttentionKeys(k, v, null);
@@ -55,6 +66,16 @@ public final class DualCache implements StepCache {
       parts.add(Slices.rowsIn(cached, to, length, step));
     }
     return Slices.concat(step, parts.toArray(new NDArray[0]));
+  }
+
+  @Override
+  public long layerStepsRecomputed() {
+    return blockStarts * layerCount;
+  }
+
+  @Override
+  public long layerSteps() {
+    return steps * layerCount;
   }
 
   @Override

@@ -15,6 +15,9 @@ public final class PrefixCache implements StepCache {
   private final int shift;
   private final NDManager owner;
   private final LayerCache[] layers;
+  private final int layerCount;
+  private long steps;
+  private long blockStarts;
 
   /**
    * @param shift 1 for Dream: the row before the block is fed too (query only) for the shifted logits
@@ -24,14 +27,22 @@ public final class PrefixCache implements StepCache {
     this.shift = shift;
     this.owner = owner;
     this.layers = new LayerCache[toLayer];
+    this.layerCount = toLayer - fromLayer;
     for (int l = fromLayer; l < toLayer; l++) {
       layers[l] = new LayerCache();
     }
   }
 
   @Override
+  public StepPlan plan(io.maskkv.common.decode.StepRequest r) {
+    return plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
+  }
+
+  @Override
   public StepPlan plan(int blockStart, int blockEnd, boolean firstStepOfBlock) {
+    steps++;
     if (firstStepOfBlock) {
+      blockStarts++;
       KvView saving = (layer, k, v, step) -> {
         layers[layer].replace(Slices.keep(k, 0, blockStart, owner), Slices.keep(v, 0, blockStart, owner));
         return new AttentionKeys(k, v, null);
@@ -46,6 +57,16 @@ public final class PrefixCache implements StepCache {
       return new AttentionKeys(Slices.concat(step, c.k, freshK), Slices.concat(step, c.v, freshV), null);
     };
     return new StepPlan(from, length, shift, cached);
+  }
+
+  @Override
+  public long layerStepsRecomputed() {
+    return blockStarts * layerCount;
+  }
+
+  @Override
+  public long layerSteps() {
+    return steps * layerCount;
   }
 
   @Override

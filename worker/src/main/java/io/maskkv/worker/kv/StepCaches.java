@@ -27,10 +27,14 @@ public final class StepCaches {
       NDManager owner, int[] layerBudgets, java.util.function.Consumer<EvictionDecision> decisions) {
     int shift = model.config().shiftedLogits() ? 1 : 0;
     return switch (o.cacheMode()) {
-      case NONE -> new NoCache(total);
+      case NONE -> o.refresh().equals("elastic")
+          ? elastic(o, model, null, total, owner)
+          : new NoCache(total, model.toLayer() - model.fromLayer());
       case PREFIX -> new PrefixCache(total, shift, model.fromLayer(), model.toLayer(), owner);
       case DUAL -> new DualCache(total, shift, model.fromLayer(), model.toLayer(), owner);
-      case COMPRESSED -> compressed(o, model, promptLength, total, owner, layerBudgets, decisions);
+      case COMPRESSED -> o.refresh().equals("elastic")
+          ? elastic(o, model, compressed(o, model, promptLength, total, owner, layerBudgets, decisions), total, owner)
+          : compressed(o, model, promptLength, total, owner, layerBudgets, decisions);
     };
   }
 
@@ -52,7 +56,15 @@ public final class StepCaches {
     }
     Scorer scorer = method.keepsEverything() ? null : Scorers.of(method.scorer(), o.seed());
     return new CompressedPromptCache(method, scorer, layerBudgets, promptLength, total,
-        c.shiftedLogits() ? 1 : 0, c.kvHeads(), model.fromLayer(), model.toLayer(), owner, decisions);
+        c.shiftedLogits() ? 1 : 0, c.kvHeads(), model.fromLayer(), model.toLayer(), owner, decisions,
+        o.refresh().equals("dual"));
+  }
+
+  private static ElasticCache elastic(GenerationOptions o, Transformer model, CompressedPromptCache prompt, int total,
+      NDManager owner) {
+    ModelConfig c = model.config();
+    return new ElasticCache(prompt, total, c.shiftedLogits() ? 1 : 0, c.heads(), c.kvHeads(), model.fromLayer(),
+        model.toLayer(), o.window(), o.gamma(), c.maskTokenId(), owner);
   }
 
   /** The per-layer budget plan (per-head k_l); {@code full} keeps the prompt in every layer. */
