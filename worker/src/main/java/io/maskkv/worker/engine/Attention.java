@@ -3,6 +3,7 @@ package io.maskkv.worker.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Bidirectional scaled-dot-product attention computed in query chunks, so a long prompt never materialises a
@@ -36,15 +37,21 @@ public final class Attention {
     kt.attach(q.getManager()); // keys may live in a session's store; this view must die with the step
     long chunk = Math.max(1, chunkElements / Math.max(1, heads * nk));
     NDList outs = new NDList();
+    NDManager outer = q.getManager();
     for (long c0 = 0; c0 < n; c0 += chunk) {
       long c = Math.min(chunk, n - c0);
-      NDArray qc = chunk >= n ? grouped : grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
-      NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt); // [kv, group*c, nk]
-      if (keys.mask() != null) {
-        scores = scores.add(keys.mask());
+      // each chunk's scores live in their own scope: kept until the layer ends they would add up to T×T
+      try (NDManager scope = outer.newSubManager()) {
+        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
+        qc.attach(scope);
+        NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt); // [kv, group*c, nk]
+        if (keys.mask() != null) {
+          scores = scores.add(keys.mask());
+        }
+        NDArray o = scores.softmax(-1).matMul(keys.v()).reshape(heads, c, hd); // [heads, c, hd]
+        o.attach(outer);
+        outs.add(o);
       }
-      NDArray o = scores.softmax(-1).matMul(keys.v()); // [kv, group*c, hd]
-      outs.add(o.reshape(heads, c, hd));
     }
     NDArray all = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1); // [heads, n, hd]
     return all.transpose(1, 0, 2).reshape(n, heads * hd);
@@ -67,16 +74,25 @@ public final class Attention {
     NDArray kt = keys.k().transpose(0, 2, 1);
     kt.attach(q.getManager());
     long chunk = Math.max(1, CHUNK_SCORE_ELEMENTS / Math.max(1, heads * nk));
+    NDManager outer = q.getManager();
     NDArray total = null;
     for (long c0 = 0; c0 < m; c0 += chunk) {
       long c = Math.min(chunk, m - c0);
-      NDArray qc = chunk >= m ? grouped : grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
-      NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt);
-      if (keys.mask() != null) {
-        scores = scores.add(keys.mask());
+      try (NDManager scope = outer.newSubManager()) {
+        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
+        qc.attach(scope);
+        NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt);
+        if (keys.mask() != null) {
+          scores = scores.add(keys.mask());
+        }
+        NDArray sums = scores.softmax(-1).reshape(kvHeads, group, c, nk).sum(new int[] {2}); // [kv, group, nk]
+        NDArray next = total == null ? sums : total.add(sums);
+        next.attach(outer);
+        if (total != null) {
+          total.close();
+        }
+        total = next;
       }
-      NDArray sums = scores.softmax(-1).reshape(kvHeads, group, c, nk).sum(new int[] {2}); // [kv, group, nk]
-      total = total == null ? sums : total.add(sums);
     }
     return total.reshape(heads, nk);
   }
