@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
@@ -80,8 +82,11 @@ public final class AccuracyPlot {
         .xAxisTitle("budget (prompt KV pairs per head per layer, log2 scale)")
         .yAxisTitle("accuracy (%)").build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    chart.getStyler().setYAxisMin(0.0);
-    chart.getStyler().setYAxisMax(100.0);
+    // a margin around 0..100 keeps points off the frame, and keeps XChart from putting the y ticks on the data
+    // when every value is 0 (it does that when the axis's distinct values, ends included, are equally spaced)
+    chart.getStyler().setYAxisMin(-3.0);
+    chart.getStyler().setYAxisMax(103.0);
+    chart.getStyler().setYAxisDecimalPattern("0");
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesVisible(true);
     chart.setCustomXAxisTickLabelsFormatter(AccuracyPlot::budgetLabel);
@@ -97,17 +102,20 @@ public final class AccuracyPlot {
         byMethod.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r);
       }
     }
-    double lo = budgets.isEmpty() ? 0 : log2(budgets.first());
-    double hi = budgets.isEmpty() ? 1 : log2(budgets.last());
-    if (hi - lo < 1e-9) {
-      lo -= 0.5;
-      hi += 0.5;
+    // The full line has a point at every budget (a single budget gets a short line around it) and comes first:
+    // XChart checks whether the distinct x values, in the order the series bring them, are equally spaced, and
+    // if so (budgets in a geometric series, the usual case) puts the ticks exactly on them.
+    double[] fullX;
+    if (budgets.size() >= 2) {
+      fullX = budgets.stream().mapToDouble(AccuracyPlot::log2).toArray();
+    } else {
+      double x = budgets.isEmpty() ? 0 : log2(budgets.first());
+      fullX = new double[] {x - 0.5, x, x + 0.5};
     }
-    chart.getStyler().setXAxisMin(lo - 0.25);
-    chart.getStyler().setXAxisMax(hi + 0.25);
     if (full != null) {
-      double y = 100 * full.accuracy();
-      XYSeries s = chart.addSeries("full", new double[] {lo, hi}, new double[] {y, y});
+      double[] fullY = new double[fullX.length];
+      Arrays.fill(fullY, 100 * full.accuracy());
+      XYSeries s = chart.addSeries("full", fullX, fullY);
       s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
       s.setLineColor(Color.DARK_GRAY);
       s.setMarker(SeriesMarkers.NONE);
@@ -127,13 +135,17 @@ public final class AccuracyPlot {
     return chart;
   }
 
-  /** Tick label at log2 position x: the budget when x is a whole power of two, otherwise none. */
+  /**
+   * Tick label at log2 position x: the budget 2^x, whole when it is (within rounding), else to one decimal.
+   * Labels must differ between ticks, or XChart drops them all.
+   */
   static String budgetLabel(Double x) {
-    double r = Math.rint(x);
-    if (Math.abs(x - r) > 1e-6 || r < 0 || r > 30) {
-      return " ";
+    double v = Math.pow(2, x);
+    double r = Math.rint(v);
+    if (Math.abs(v - r) <= 1e-6 * Math.max(1, v)) {
+      return Long.toString((long) r);
     }
-    return Long.toString(1L << (long) r);
+    return String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static double log2(int b) {

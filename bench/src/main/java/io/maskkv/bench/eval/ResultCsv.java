@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,6 +35,69 @@ public final class ResultCsv {
         w.write('\n');
       }
     }
+  }
+
+  /** Reads a file {@link #write} wrote (to re-plot or merge runs); the columns are found by header name. */
+  public static List<EvalRow> read(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException(file + ": empty");
+    }
+    List<String> header = fields(lines.get(0));
+    String[] need = HEADER.split(",");
+    int[] col = new int[need.length];
+    for (int i = 0; i < need.length; i++) {
+      col[i] = header.indexOf(need[i]);
+      if (col[i] < 0) {
+        throw new IllegalArgumentException(file + ": no column '" + need[i] + "' in " + header);
+      }
+    }
+    List<EvalRow> rows = new ArrayList<>();
+    for (int ln = 1; ln < lines.size(); ln++) {
+      if (lines.get(ln).isBlank()) {
+        continue;
+      }
+      List<String> f = fields(lines.get(ln));
+      try {
+        String budget = f.get(col[2]);
+        rows.add(new EvalRow(f.get(col[0]), f.get(col[1]), budget.isEmpty() ? 0 : Integer.parseInt(budget),
+            Double.parseDouble(f.get(col[3])), Double.parseDouble(f.get(col[4])), Integer.parseInt(f.get(col[5])),
+            Double.parseDouble(f.get(col[6])), Double.parseDouble(f.get(col[7])), Long.parseLong(f.get(col[8])),
+            f.get(col[9])));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(file + " line " + (ln + 1) + ": " + e.getMessage(), e);
+      }
+    }
+    return rows;
+  }
+
+  /** One CSV line's fields (RFC 4180 quotes; no line breaks inside fields). */
+  static List<String> fields(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cur.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    out.add(cur.toString());
+    return out;
   }
 
   static String line(EvalRow r) {

@@ -52,6 +52,7 @@ public final class ResultTable {
     for (String m : methods) {
       nameWidth = Math.max(nameWidth, m.length());
     }
+    nameWidth += 1; // at least one space before the first column's padding
     List<String> header = new ArrayList<>();
     for (int b : budgets) {
       header.add(Integer.toString(b));

@@ -17,14 +17,17 @@ import org.slf4j.LoggerFactory;
 public final class LayerProfile {
   public static final String FILE = "maskkv_profile.json";
   private static final Logger LOG = LoggerFactory.getLogger(LayerProfile.class);
+  private static final java.util.Set<Path> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private LayerProfile() {}
 
   public static double[] read(Path modelDir, int layers) {
     Path file = modelDir == null ? null : modelDir.resolve(FILE);
     if (file == null || !Files.exists(file)) {
-      LOG.warn("{}: no layer-importance profile; MaskKV falls back to a uniform profile (run ./maskkv calibrate)",
-          modelDir);
+      if (WARNED.add(modelDir == null ? Path.of("") : modelDir.toAbsolutePath())) { // once per model, not per request
+        LOG.warn("{}: no layer-importance profile; MaskKV falls back to a uniform profile (run ./maskkv calibrate)",
+            modelDir);
+      }
       return uniform(layers);
     }
     try {

@@ -42,7 +42,7 @@ public final class ElasticCache implements StepCache {
   private final NDManager owner;
   private final int maskId;
   private final NDArray[] xCache; // [rows, d] input of each layer, rows frozen..length-1
-  private final LayerCache[] kv; // [kv, rows, hd]
+  private final KvBuffer[] own; // without a prompt cache: every position's K/V [kv, length, hd]
   private final List<Map<Integer, float[]>> previous = new ArrayList<>(); // per layer: tracked pos -> probs
   private final int[] tracking; // per layer: the most-attended decided position, -1 = none yet
   private int[] lastSequence;
@@ -65,11 +65,10 @@ public final class ElasticCache implements StepCache {
     this.gamma = gamma;
     this.owner = owner;
     this.xCache = new NDArray[toLayer];
-    this.kv = new LayerCache[toLayer];
+    this.own = new KvBuffer[toLayer];
     this.tracking = new int[toLayer];
     Arrays.fill(tracking, -1);
     for (int l = 0; l < toLayer; l++) {
-      kv[l] = new LayerCache();
       previous.add(new HashMap<>());
     }
   }
@@ -167,25 +166,21 @@ public final class ElasticCache implements StepCache {
     public AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step) {
       int queryOnly = countBelow(positions, frozen);
       long fed = k.getShape().get(1);
+      if (first) {
+        if (prompt == null) {
+          own[layer] = KvBuffer.copyOf(k, v, owner);
+        }
+        return new AttentionKeys(k, v, null); // the prompt cache fills its own buffer when it evicts
+      }
+      KvBuffer buffer = prompt == null ? own[layer] : prompt.buffer(layer);
       NDArray freshK = Slices.rows(k, queryOnly, fed);
       NDArray freshV = Slices.rows(v, queryOnly, fed);
       if (full(layer)) {
-        kv[layer].replace(Slices.keep(k, queryOnly, fed, owner), Slices.keep(v, queryOnly, fed, owner));
+        buffer.write(0, freshK, freshV); // every row after the frozen ones
       } else {
-        NDArray index = step.create(responseIndex(queryOnly)).toType(DataType.INT64, false);
-        kv[layer].k.set(new NDIndex(":, {}, :", index), freshK);
-        kv[layer].v.set(new NDIndex(":, {}, :", index), freshV);
+        buffer.scatter(responseIndex(queryOnly), freshK, freshV, step);
       }
-      if (first) {
-        return new AttentionKeys(k, v, null);
-      }
-      NDArray rk = Slices.rowsIn(kv[layer].k, 0, length - frozen, step);
-      NDArray rv = Slices.rowsIn(kv[layer].v, 0, length - frozen, step);
-      if (prompt == null) {
-        return new AttentionKeys(rk, rv, null);
-      }
-      PromptKv p = prompt.promptKv(layer);
-      return new AttentionKeys(Slices.concat(step, p.k(), rk), Slices.concat(step, p.v(), rv), p.fullMask());
+      return buffer.keys(step);
     }
 
     @Override
@@ -234,7 +229,7 @@ public final class ElasticCache implements StepCache {
       }
       // tracking: the decided position the window's mask queries attend to most (summed over heads and rows)
       double[] score = new double[length];
-      int promptSlots = prompt == null || first ? 0 : (int) prompt.promptKv(layer).k().getShape().get(1);
+      int promptSlots = prompt == null || first ? 0 : prompt.buffer(layer).slots();
       int[][] kept = prompt == null || first ? null : prompt.keptPositions(layer);
       int group = heads / kvHeads;
       for (int h = 0; h < heads; h++) {
@@ -358,7 +353,7 @@ public final class ElasticCache implements StepCache {
   public long bytes() {
     long b = prompt == null ? 0 : prompt.bytes();
     for (int l = fromLayer; l < toLayer; l++) {
-      b += kv[l].bytes() + Slices.bytes(xCache[l]);
+      b += (own[l] == null ? 0 : own[l].bytes()) + Slices.bytes(xCache[l]);
     }
     return b;
   }
@@ -366,7 +361,10 @@ public final class ElasticCache implements StepCache {
   @Override
   public void close() {
     for (int l = fromLayer; l < toLayer; l++) {
-      kv[l].clear();
+      if (own[l] != null) {
+        own[l].close();
+        own[l] = null;
+      }
       if (xCache[l] != null) {
         xCache[l].close();
         xCache[l] = null;

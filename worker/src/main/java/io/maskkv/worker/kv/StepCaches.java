@@ -30,8 +30,8 @@ public final class StepCaches {
       case NONE -> o.refresh().equals("elastic")
           ? elastic(o, model, null, total, owner)
           : new NoCache(total, model.toLayer() - model.fromLayer());
-      case PREFIX -> new PrefixCache(total, shift, model.fromLayer(), model.toLayer(), owner);
-      case DUAL -> new DualCache(total, shift, model.fromLayer(), model.toLayer(), owner);
+      case PREFIX -> new BlockCache(false, total, shift, model.fromLayer(), model.toLayer(), owner);
+      case DUAL -> new BlockCache(true, total, shift, model.fromLayer(), model.toLayer(), owner);
       case COMPRESSED -> o.refresh().equals("elastic")
           ? elastic(o, model, compressed(o, model, promptLength, total, owner, layerBudgets, decisions), total, owner)
           : compressed(o, model, promptLength, total, owner, layerBudgets, decisions);

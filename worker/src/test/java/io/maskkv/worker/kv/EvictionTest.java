@@ -137,8 +137,10 @@ class EvictionTest {
           1, false);
       GenerationResult f = new Generator(t).generate(prompt, full, e -> {});
       GenerationResult mk = new Generator(t).generate(prompt, full.withCache("maskkv", 64), e -> {});
-      // bytes are read off the tensors the store holds (shape × dtype), not from the budget formula
-      assertEquals(f.promptKvBytesFull(), f.kvBytesFinal());
+      // bytes are read off the tensors the store holds (shape × dtype), not from the budget formula: the full
+      // cache holds the prompt's K/V plus one row per response position, in every layer
+      assertEquals(f.promptKvBytesFull() + 8L * t.config().kvBytesPerTokenPerLayer() * t.config().layers(),
+          f.kvBytesFinal());
       assertTrue(mk.kvBytesFinal() <= 0.05 * f.kvBytesFinal(), mk.kvBytesFinal() + " vs " + f.kvBytesFinal());
       assertTrue(mk.kvBytesFinal() > 0);
     }
