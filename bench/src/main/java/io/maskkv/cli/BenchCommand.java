@@ -41,8 +41,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--prompt-lengths", defaultValue = "1024,2048,4096,8192,16384,32768", split = ",")
   int[] lengths;
 
-  @Option(names = "--methods", defaultValue = "none,full,maskkv", split = ",")
+  @Option(names = "--methods", defaultValue = "none,full,maskkv", split = ",",
+      description = "cache modes or eviction methods, each optionally with a refresh policy: maskkv/elastic")
   String[] methods;
+
+  @Option(names = "--block-length", description = "default: gen length")
+  Integer blockLength;
+
+  @Option(names = "--threshold", defaultValue = "0", description = "parallel decoding threshold (0 = off)")
+  double threshold;
 
   @Option(names = "--budget", defaultValue = "256")
   int budget;
@@ -83,7 +90,8 @@ public final class BenchCommand implements Callable<Integer> {
     for (int len : lengths) {
       for (String m : methods) {
         System.err.printf("[%d/%d] %s @ %d tokens ...%n", ++done, total, m, len);
-        RunResult r = sweep.run(m, len, budget, genLength, steps, maxStepsNone);
+        RunResult r = sweep.run(m, len, budget, genLength, steps, blockLength == null ? genLength : blockLength,
+            threshold, maxStepsNone);
         results.add(r);
         PerfReport partial = new PerfReport(results);
         partial.writeCsv(out.resolve("bench.csv")); // written as it goes: a long sweep keeps what it measured

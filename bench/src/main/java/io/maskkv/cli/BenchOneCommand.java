@@ -31,13 +31,20 @@ public final class BenchOneCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "32")
   int steps;
 
+  @Option(names = "--block-length", defaultValue = "32")
+  int blockLength;
+
+  @Option(names = "--threshold", defaultValue = "0")
+  double threshold;
+
   @Option(names = "--max-steps-none", defaultValue = "1")
   int maxStepsNone;
 
   @Override
   public Integer call() {
     try (Transformer t = Transformer.load(model.model, Devices.parse(model.device))) {
-      RunResult r = SingleRun.run(t, method, promptLength, budget, genLength, steps, maxStepsNone);
+      RunResult r = SingleRun.run(t, method, promptLength, budget, genLength, steps, blockLength, threshold,
+          maxStepsNone);
       System.out.println(Sweep.PREFIX + r.csv());
     }
     return 0;

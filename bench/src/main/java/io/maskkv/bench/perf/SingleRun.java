@@ -19,17 +19,32 @@ public final class SingleRun {
    */
   public static RunResult run(Transformer model, String method, int promptLength, int budget, int genLength,
       int steps, int maxStepsForNone) {
+    return run(model, method, promptLength, budget, genLength, steps, genLength, 0, maxStepsForNone);
+  }
+
+  /**
+   * @param method a cache mode or eviction method, optionally with a refresh policy: {@code maskkv/elastic}
+   */
+  public static RunResult run(Transformer model, String method, int promptLength, int budget, int genLength,
+      int steps, int blockLength, double threshold, int maxStepsForNone) {
+    String cache = method.contains("/") ? method.substring(0, method.indexOf('/')) : method;
+    String refresh = method.contains("/") ? method.substring(method.indexOf('/') + 1) : "none";
     int[] prompt = prompt(promptLength, model.config().vocabSize() - 16);
     boolean extrapolate = method.equals("none") && maxStepsForNone < steps;
+    if (extrapolate) {
+      blockLength = Math.max(1, maxStepsForNone);
+    }
     int runSteps = extrapolate ? Math.max(1, maxStepsForNone) : steps;
     // when extrapolating, one block of runSteps steps over runSteps tokens: each no-cache step costs the same
     int runGen = extrapolate ? runSteps : genLength;
-    GenerationOptions o = new GenerationOptions(runGen, runSteps, runGen, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0,
-        method, budget, 1, false).validated();
+    GenerationOptions o = new GenerationOptions(runGen, runSteps, blockLength, 0, Remasking.LOW_CONFIDENCE,
+        threshold, 0, 1, 0, cache, budget, 1, false, refresh, GenerationOptions.DEFAULT_GAMMA,
+        GenerationOptions.DEFAULT_WINDOW).validated();
     GenerationResult r = new Generator(model).generate(prompt, o, e -> {});
     double stepMs = extrapolate ? r.totalNanos() / 1e6 / r.steps() : r.msPerCachedStep();
     double totalMs = extrapolate ? stepMs * steps : r.totalNanos() / 1e6;
-    return new RunResult(method, promptLength, budget, genLength, steps, r.firstStepNanos() / 1e6, stepMs,
+    return new RunResult(method, promptLength, budget, genLength, extrapolate ? steps : r.steps(),
+        r.firstStepNanos() / 1e6, stepMs,
         genLength / (totalMs / 1e3), r.kvBytesFinal(), peakRss(), extrapolate);
   }
 

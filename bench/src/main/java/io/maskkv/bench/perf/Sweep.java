@@ -25,8 +25,8 @@ public final class Sweep {
     this.javaOpts = javaOpts;
   }
 
-  public RunResult run(String method, int length, int budget, int gen, int steps, int maxStepsForNone)
-      throws IOException, InterruptedException {
+  public RunResult run(String method, int length, int budget, int gen, int steps, int block, double threshold,
+      int maxStepsForNone) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : javaOpts.trim().split("\\s+")) {
@@ -43,7 +43,8 @@ public final class Sweep {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.maskkv.cli.Main", "bench-one",
         "--model", model.toString(), "--device", device, "--method", method, "--prompt-length",
         Integer.toString(length), "--budget", Integer.toString(budget), "--gen-length", Integer.toString(gen),
-        "--steps", Integer.toString(steps), "--max-steps-none", Integer.toString(maxStepsForNone)));
+        "--steps", Integer.toString(steps), "--block-length", Integer.toString(block), "--threshold",
+        Double.toString(threshold), "--max-steps-none", Integer.toString(maxStepsForNone)));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     RunResult result = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
