@@ -18,6 +18,40 @@ public final class Attention {
 
   private Attention() {}
 
+  /** Receives one chunk's attention probabilities {@code [kv, group*rows, nk]} inside the chunk's scope. */
+  private interface ChunkConsumer {
+    void accept(NDArray probabilities, long rows, NDManager outer);
+  }
+
+  /**
+   * Softmax(q·kᵀ/√hd + mask) over row chunks of {@code q [heads, n, hd]}; each chunk's scores live in their own
+   * scope, since kept until the layer ends they would add up to the T×T matrix chunking avoids.
+   */
+  private static void chunks(NDArray q, AttentionKeys keys, int kvHeads, long chunkElements, ChunkConsumer out) {
+    long heads = q.getShape().get(0);
+    long n = q.getShape().get(1);
+    long hd = q.getShape().get(2);
+    long group = heads / kvHeads;
+    long nk = keys.keyCount();
+    NDManager outer = q.getManager();
+    NDArray grouped = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group, n, hd);
+    NDArray kt = keys.k().transpose(0, 2, 1); // [kv, hd, nk]
+    kt.attach(outer); // keys may live in a session's store; this view must die with the step
+    long chunk = Math.max(1, chunkElements / Math.max(1, heads * nk));
+    for (long c0 = 0; c0 < n; c0 += chunk) {
+      long c = Math.min(chunk, n - c0);
+      try (NDManager scope = outer.newSubManager()) {
+        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
+        qc.attach(scope);
+        NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt); // [kv, group*c, nk]
+        if (keys.mask() != null) {
+          scores = scores.add(keys.mask());
+        }
+        out.accept(scores.softmax(-1), c, outer);
+      }
+    }
+  }
+
   /**
    * @param q post-RoPE queries {@code [heads, n, hd]}
    * @return attention output {@code [n, heads*hd]}
@@ -30,71 +64,38 @@ public final class Attention {
     long heads = q.getShape().get(0);
     long n = q.getShape().get(1);
     long hd = q.getShape().get(2);
-    long group = heads / kvHeads;
-    long nk = keys.keyCount();
-    NDArray grouped = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group, n, hd);
-    NDArray kt = keys.k().transpose(0, 2, 1); // [kv, hd, nk]
-    kt.attach(q.getManager()); // keys may live in a session's store; this view must die with the step
-    long chunk = Math.max(1, chunkElements / Math.max(1, heads * nk));
     NDList outs = new NDList();
-    NDManager outer = q.getManager();
-    for (long c0 = 0; c0 < n; c0 += chunk) {
-      long c = Math.min(chunk, n - c0);
-      // each chunk's scores live in their own scope: kept until the layer ends they would add up to T×T
-      try (NDManager scope = outer.newSubManager()) {
-        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
-        qc.attach(scope);
-        NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt); // [kv, group*c, nk]
-        if (keys.mask() != null) {
-          scores = scores.add(keys.mask());
-        }
-        NDArray o = scores.softmax(-1).matMul(keys.v()).reshape(heads, c, hd); // [heads, c, hd]
-        o.attach(outer);
-        outs.add(o);
-      }
-    }
+    chunks(q, keys, kvHeads, chunkElements, (p, rows, outer) -> {
+      NDArray o = p.matMul(keys.v()).reshape(heads, rows, hd); // [heads, rows, hd]
+      o.attach(outer);
+      outs.add(o);
+    });
     NDArray all = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1); // [heads, n, hd]
     return all.transpose(1, 0, 2).reshape(n, heads * hd);
   }
 
   /**
    * Column sums of the attention probabilities of the given query rows: {@code out[h, j] = Σ_i A[h, i, j]}
-   * (MaskKV eq. 6-7 before the prompt columns are cut out). Computed in row chunks.
+   * (MaskKV eq. 6-7 before the prompt columns are cut out).
    *
    * @param q queries {@code [heads, m, hd]}
    * @return {@code [heads, nk]}
    */
   public static NDArray columnSums(NDArray q, AttentionKeys keys, int kvHeads) {
     long heads = q.getShape().get(0);
-    long m = q.getShape().get(1);
-    long hd = q.getShape().get(2);
     long group = heads / kvHeads;
     long nk = keys.keyCount();
-    NDArray grouped = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group, m, hd);
-    NDArray kt = keys.k().transpose(0, 2, 1);
-    kt.attach(q.getManager());
-    long chunk = Math.max(1, CHUNK_SCORE_ELEMENTS / Math.max(1, heads * nk));
-    NDManager outer = q.getManager();
-    NDArray total = null;
-    for (long c0 = 0; c0 < m; c0 += chunk) {
-      long c = Math.min(chunk, m - c0);
-      try (NDManager scope = outer.newSubManager()) {
-        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
-        qc.attach(scope);
-        NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt);
-        if (keys.mask() != null) {
-          scores = scores.add(keys.mask());
-        }
-        NDArray sums = scores.softmax(-1).reshape(kvHeads, group, c, nk).sum(new int[] {2}); // [kv, group, nk]
-        NDArray next = total == null ? sums : total.add(sums);
-        next.attach(outer);
-        if (total != null) {
-          total.close();
-        }
-        total = next;
+    NDArray[] total = new NDArray[1];
+    chunks(q, keys, kvHeads, CHUNK_SCORE_ELEMENTS, (p, rows, outer) -> {
+      NDArray sums = p.reshape(kvHeads, group, rows, nk).sum(new int[] {2}); // [kv, group, nk]
+      NDArray next = total[0] == null ? sums : total[0].add(sums);
+      next.attach(outer);
+      if (total[0] != null) {
+        total[0].close();
       }
-    }
-    return total.reshape(heads, nk);
+      total[0] = next;
+    });
+    return total[0].reshape(heads, nk);
   }
 
   /**
@@ -104,15 +105,12 @@ public final class Attention {
   public static NDArray probabilities(NDArray q, AttentionKeys keys, int kvHeads) {
     long heads = q.getShape().get(0);
     long m = q.getShape().get(1);
-    long hd = q.getShape().get(2);
-    long group = heads / kvHeads;
     long nk = keys.keyCount();
-    NDArray kt = keys.k().transpose(0, 2, 1);
-    kt.attach(q.getManager());
-    NDArray scores = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(kvHeads, group * m, hd).matMul(kt);
-    if (keys.mask() != null) {
-      scores = scores.add(keys.mask());
-    }
-    return scores.softmax(-1).reshape(heads, m, nk);
+    NDList parts = new NDList();
+    chunks(q, keys, kvHeads, CHUNK_SCORE_ELEMENTS, (p, rows, outer) -> {
+      p.attach(outer);
+      parts.add(p.reshape(heads, rows, nk));
+    });
+    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
   }
 }

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.worker.engine.KvView;
-import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Fast-dLLM's block caches. At each block start a full forward writes every position's K/V into the layer's
@@ -16,38 +14,27 @@ import java.util.Objects;
  *   <li>dual cache: only the block is fed (prefix and suffix both come from the cache)
  * </ul>
  */
-public final class BlockCache implements StepCache {
+public final class BlockCache extends LayerBuffers {
   private final boolean dual;
   private final int length;
   private final int shift;
   private final NDManager owner;
-  private final KvBuffer[] layers;
-  private final int layerCount;
-  private long steps;
-  private long blockStarts;
 
   /**
    * @param shift 1 for Dream: the row before the fed range is fed too (query only) for the shifted logits
    */
   public BlockCache(boolean dual, int length, int shift, int fromLayer, int toLayer, NDManager owner) {
+    super(fromLayer, toLayer);
     this.dual = dual;
     this.length = length;
     this.shift = shift;
     this.owner = owner;
-    this.layers = new KvBuffer[toLayer];
-    this.layerCount = toLayer - fromLayer;
-  }
-
-  @Override
-  public StepPlan plan(io.maskkv.common.decode.StepRequest r) {
-    return plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
   }
 
   @Override
   public StepPlan plan(int blockStart, int blockEnd, boolean firstStepOfBlock) {
-    steps++;
+    countStep(firstStepOfBlock);
     if (firstStepOfBlock) {
-      blockStarts++;
       KvView saving = (layer, k, v, step) -> {
         if (layers[layer] == null) {
           layers[layer] = KvBuffer.copyOf(k, v, owner);
@@ -66,28 +53,4 @@ public final class BlockCache implements StepCache {
     return new StepPlan(blockStart - shift, dual ? blockEnd : length, shift, cached);
   }
 
-  @Override
-  public long layerStepsRecomputed() {
-    return blockStarts * layerCount;
-  }
-
-  @Override
-  public long layerSteps() {
-    return steps * layerCount;
-  }
-
-  @Override
-  public long bytes() {
-    return Arrays.stream(layers).filter(Objects::nonNull).mapToLong(KvBuffer::bytes).sum();
-  }
-
-  @Override
-  public void close() {
-    for (int i = 0; i < layers.length; i++) {
-      if (layers[i] != null) {
-        layers[i].close();
-        layers[i] = null;
-      }
-    }
-  }
 }

@@ -14,7 +14,6 @@ import io.maskkv.worker.evict.TopK;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +23,7 @@ import java.util.function.Consumer;
  * before the next layer runs. Later steps feed response rows only; they attend over the frozen compressed
  * prompt and the response rows, written in place into the same buffer.
  */
-public final class CompressedPromptCache implements StepCache {
+public final class CompressedPromptCache extends LayerBuffers {
   private final EvictionMethod method;
   private final Scorer scorer;
   private final int[] layerBudgets;
@@ -33,14 +32,10 @@ public final class CompressedPromptCache implements StepCache {
   private final int shift;
   private final int kvHeads;
   private final NDManager owner;
-  private final KvBuffer[] layers;
   private final int[][][] kept;
   private final List<EvictionDecision> decisions = new ArrayList<>();
   private final Consumer<EvictionDecision> decisionListener;
   private final boolean dualResponse;
-  private final int layerCount;
-  private long steps;
-  private long recomputed;
   private boolean built;
 
   public CompressedPromptCache(EvictionMethod method, Scorer scorer, int[] layerBudgets, int promptLength,
@@ -59,6 +54,7 @@ public final class CompressedPromptCache implements StepCache {
   public CompressedPromptCache(EvictionMethod method, Scorer scorer, int[] layerBudgets, int promptLength,
       int length, int shift, int kvHeads, int fromLayer, int toLayer, NDManager owner,
       Consumer<EvictionDecision> decisionListener, boolean dualResponse) {
+    super(fromLayer, toLayer);
     this.method = method;
     this.scorer = scorer;
     this.layerBudgets = layerBudgets;
@@ -67,28 +63,20 @@ public final class CompressedPromptCache implements StepCache {
     this.shift = shift;
     this.kvHeads = kvHeads;
     this.owner = owner;
-    this.layers = new KvBuffer[toLayer];
     this.kept = new int[toLayer][][];
     this.decisionListener = decisionListener == null ? d -> {} : decisionListener;
     this.dualResponse = dualResponse;
-    this.layerCount = toLayer - fromLayer;
-  }
-
-  @Override
-  public StepPlan plan(io.maskkv.common.decode.StepRequest r) {
-    return plan(r.blockStart(), r.blockEnd(), r.firstOfBlock());
   }
 
   @Override
   public StepPlan plan(int blockStart, int blockEnd, boolean firstStepOfBlock) {
-    steps++;
+    boolean everyRow = !built || !dualResponse || firstStepOfBlock;
+    countStep(everyRow);
     if (!built) {
       built = true;
-      recomputed++;
       return new StepPlan(0, length, 0, evicting());
     }
-    if (!dualResponse || firstStepOfBlock) {
-      recomputed++; // every response row is recomputed
+    if (everyRow) {
       return new StepPlan(promptLength - shift, length, shift, writing(0));
     }
     return new StepPlan(blockStart - shift, blockEnd, shift, writing(blockStart - promptLength));
@@ -199,28 +187,4 @@ public final class CompressedPromptCache implements StepCache {
     return decisions;
   }
 
-  @Override
-  public long layerStepsRecomputed() {
-    return recomputed * layerCount;
-  }
-
-  @Override
-  public long layerSteps() {
-    return steps * layerCount;
-  }
-
-  @Override
-  public long bytes() {
-    return Arrays.stream(layers).filter(Objects::nonNull).mapToLong(KvBuffer::bytes).sum();
-  }
-
-  @Override
-  public void close() {
-    for (int i = 0; i < layers.length; i++) {
-      if (layers[i] != null) {
-        layers[i].close();
-        layers[i] = null;
-      }
-    }
-  }
 }

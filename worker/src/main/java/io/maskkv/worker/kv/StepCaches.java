@@ -29,7 +29,7 @@ public final class StepCaches {
     return switch (o.cacheMode()) {
       case NONE -> o.refresh().equals("elastic")
           ? elastic(o, model, null, total, owner)
-          : new NoCache(total, model.toLayer() - model.fromLayer());
+          : new NoCache(total, model.fromLayer(), model.toLayer());
       case PREFIX -> new BlockCache(false, total, shift, model.fromLayer(), model.toLayer(), owner);
       case DUAL -> new BlockCache(true, total, shift, model.fromLayer(), model.toLayer(), owner);
       case COMPRESSED -> o.refresh().equals("elastic")
