@@ -68,6 +68,10 @@ public final class DenoisingDriver {
             }
           }
         }
+        if (masked(x, s, e, mask, dropped).length >= maskedNow.length) {
+          throw new IllegalStateException("step " + steps + " committed no token (the executor proposed "
+              + candidates.size() + " candidates for " + maskedNow.length + " masked positions)");
+        }
         long nanos = System.nanoTime() - t0;
         if (steps == 0) {
           firstStep = nanos;

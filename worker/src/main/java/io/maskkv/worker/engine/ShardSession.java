@@ -103,6 +103,8 @@ public final class ShardSession implements AutoCloseable {
       }
       List<Candidate> candidates = new ArrayList<>(asked.length);
       for (int i = 0; i < asked.length; i++) {
+        // committing the mask token would leave the position masked forever; it is never a prediction
+        logits[i * config.vocabSize() + config.maskTokenId()] = Float.NEGATIVE_INFINITY;
         candidates.add(chooser.choose(asked[i], logits, i * config.vocabSize(), config.vocabSize()));
       }
       return new Output(null, plan.rows(), candidates);

@@ -1,0 +1,234 @@
+package io.maskkv.controller;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.convert.format.ReadableBytes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The controller's settings, under {@code maskkv.*} in {@code application.yml}; every key can also come from
+ * the environment ({@code MASKKV_WORKERS=host1:7070,host2:7070}, {@code MASKKV_EMBEDDED_ENABLED=true}, ...)
+ * or a system property. The gRPC port is Micronaut's {@code grpc.server.port} ({@code GRPC_SERVER_PORT}).
+ */
+@ConfigurationProperties("maskkv")
+public class ControllerConfig {
+  private List<String> workers = new ArrayList<>();
+  private List<String> dns = new ArrayList<>();
+  private Duration pollInterval = Duration.ofSeconds(2);
+  private Duration workerTimeout = Duration.ofSeconds(6);
+  private long workerKvBytes;
+  private int defaultGenLength = 32;
+  private Duration sessionTimeout = Duration.ofMinutes(10);
+  private Duration stepTimeout = Duration.ofSeconds(60);
+  private Duration drainTimeout = Duration.ofSeconds(30);
+  private int maxSessions = 64;
+  private DefaultCache defaultCache = new DefaultCache();
+  private Registration registration = new Registration();
+  private Embedded embedded = new Embedded();
+
+  /** Static workers, host:port each. */
+  public List<String> getWorkers() {
+    return workers;
+  }
+
+  public void setWorkers(List<String> workers) {
+    this.workers = workers;
+  }
+
+  /** DNS names (name:port) resolved every poll; each address is one worker (a Kubernetes headless Service). */
+  public List<String> getDns() {
+    return dns;
+  }
+
+  public void setDns(List<String> dns) {
+    this.dns = dns;
+  }
+
+  /** How often static and DNS workers are asked for their Info. */
+  public Duration getPollInterval() {
+    return pollInterval;
+  }
+
+  public void setPollInterval(Duration pollInterval) {
+    this.pollInterval = pollInterval;
+  }
+
+  /** A worker that has not answered (Info or heartbeat) for this long leaves routing; its sessions fail. */
+  public Duration getWorkerTimeout() {
+    return workerTimeout;
+  }
+
+  public void setWorkerTimeout(Duration workerTimeout) {
+    this.workerTimeout = workerTimeout;
+  }
+
+  /** KV budget per worker the controller admits against (bytes, or 512MB, 2GB); 0 = what the worker reports. */
+  public long getWorkerKvBytes() {
+    return workerKvBytes;
+  }
+
+  public void setWorkerKvBytes(@ReadableBytes long workerKvBytes) {
+    this.workerKvBytes = workerKvBytes;
+  }
+
+  /** Response length when the request leaves gen_length unset. */
+  public int getDefaultGenLength() {
+    return defaultGenLength;
+  }
+
+  public void setDefaultGenLength(int defaultGenLength) {
+    this.defaultGenLength = defaultGenLength;
+  }
+
+  /** Longest a session may run (a client deadline that is sooner wins); then DEADLINE_EXCEEDED. */
+  public Duration getSessionTimeout() {
+    return sessionTimeout;
+  }
+
+  public void setSessionTimeout(Duration sessionTimeout) {
+    this.sessionTimeout = sessionTimeout;
+  }
+
+  /** Longest one step may take on one shard before the shard counts as lost (UNAVAILABLE). */
+  public Duration getStepTimeout() {
+    return stepTimeout;
+  }
+
+  public void setStepTimeout(Duration stepTimeout) {
+    this.stepTimeout = stepTimeout;
+  }
+
+  /** On shutdown, how long running sessions may go on before they are ended with UNAVAILABLE. */
+  public Duration getDrainTimeout() {
+    return drainTimeout;
+  }
+
+  public void setDrainTimeout(Duration drainTimeout) {
+    this.drainTimeout = drainTimeout;
+  }
+
+  /** Sessions running at once; more are refused with RESOURCE_EXHAUSTED. */
+  public int getMaxSessions() {
+    return maxSessions;
+  }
+
+  public void setMaxSessions(int maxSessions) {
+    this.maxSessions = maxSessions;
+  }
+
+  public DefaultCache getDefaultCache() {
+    return defaultCache;
+  }
+
+  public void setDefaultCache(DefaultCache defaultCache) {
+    this.defaultCache = defaultCache;
+  }
+
+  public Registration getRegistration() {
+    return registration;
+  }
+
+  public void setRegistration(Registration registration) {
+    this.registration = registration;
+  }
+
+  public Embedded getEmbedded() {
+    return embedded;
+  }
+
+  public void setEmbedded(Embedded embedded) {
+    this.embedded = embedded;
+  }
+
+  /** The cache policy of a request that names none ({@code maskkv.default-cache.*}). */
+  @ConfigurationProperties("default-cache")
+  public static class DefaultCache {
+    private String method = "maskkv";
+    private int budget = 256;
+
+    public String getMethod() {
+      return method;
+    }
+
+    public void setMethod(String method) {
+      this.method = method;
+    }
+
+    public int getBudget() {
+      return budget;
+    }
+
+    public void setBudget(int budget) {
+      this.budget = budget;
+    }
+  }
+
+  /** Workers that join by themselves ({@code maskkv.registration.*}). */
+  @ConfigurationProperties("registration")
+  public static class Registration {
+    private boolean enabled = true;
+    private Duration heartbeatInterval = Duration.ofSeconds(2);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** Heartbeat period asked of registered workers; one missing for worker-timeout removes the worker. */
+    public Duration getHeartbeatInterval() {
+      return heartbeatInterval;
+    }
+
+    public void setHeartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+    }
+  }
+
+  /** The in-process worker of the embedded mode ({@code maskkv.embedded.*}). */
+  @ConfigurationProperties("embedded")
+  public static class Embedded {
+    private boolean enabled;
+    private String model = "models/maskkv-tiny";
+    private String device = "cpu";
+    private long kvBytes = 2L << 30;
+
+    /** Start a worker holding all layers of {@link #getModel()} inside the controller. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getModel() {
+      return model;
+    }
+
+    public void setModel(String model) {
+      this.model = model;
+    }
+
+    /** cpu, cuda or cuda:N. */
+    public String getDevice() {
+      return device;
+    }
+
+    public void setDevice(String device) {
+      this.device = device;
+    }
+
+    /** KV capacity of the embedded worker. */
+    public long getKvBytes() {
+      return kvBytes;
+    }
+
+    public void setKvBytes(@ReadableBytes long kvBytes) {
+      this.kvBytes = kvBytes;
+    }
+  }
+}

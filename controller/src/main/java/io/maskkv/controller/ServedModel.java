@@ -1,0 +1,11 @@
+package io.maskkv.controller;
+
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.worker.text.TextTokenizer;
+
+/**
+ * What the controller knows of one model: its config, tokenizer (null when the model folder has none: token-id
+ * prompts only) and MaskKV layer profile, all fetched from the workers that serve it.
+ */
+public record ServedModel(String name, ModelConfig config, TextTokenizer tokenizer, double[] profile,
+    boolean hasProfile) {}

@@ -1,0 +1,120 @@
+package io.maskkv.controller;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.model.ModelFamily;
+import io.maskkv.proto.v1.CachePolicy;
+import io.maskkv.proto.v1.GenerateEvent;
+import io.maskkv.proto.v1.GenerateRequest;
+import io.maskkv.worker.TestModels;
+import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.engine.Transformer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same request gives exactly the tokens of the in-process engine, whatever the deployment: one worker, two
+ * shards splitting the layers (hidden rows cross the wire between them), two replica groups in parallel.
+ */
+class ServingEquivalenceTest {
+  private TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static GenerateRequest request(int[] prompt, String method, int budget) {
+    GenerateRequest.Builder b = GenerateRequest.newBuilder().setGenLength(16).setSteps(16).setBlockLength(8)
+        .setCache(CachePolicy.newBuilder().setMethod(method).setBudget(budget));
+    for (int t : prompt) {
+      b.addPromptIds(t);
+    }
+    return b.build();
+  }
+
+  static int[] inProcess(Path model, int[] prompt, String method, int budget) {
+    GenerationOptions o = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, method, budget,
+        42, true);
+    try (Transformer t = Transformer.load(model, Device.cpu())) {
+      GenerationResult r = new Generator(t).generate(prompt, o, e -> {});
+      return r.response();
+    }
+  }
+
+  static int[] served(List<GenerateEvent> events) {
+    return TestCluster.summary(events).getSummary().getResponseIdsList().stream().mapToInt(Integer::intValue)
+        .toArray();
+  }
+
+  private void assertSameTokens(Path model, int[] prompt) {
+    for (String method : List.of("maskkv", "prefix", "snapkv")) {
+      int[] expected = inProcess(model, prompt, method, 8);
+      List<GenerateEvent> events = cluster.generate(request(prompt, method, 8));
+      assertArrayEquals(expected, served(events), method);
+    }
+  }
+
+  @Test
+  void oneWorkerGivesExactlyTheTokensOfTheInProcessEngine() {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster();
+    cluster.worker(model, 0, 4);
+    cluster.controller(Map.of());
+    assertSameTokens(model, TestModels.prompt(40, 3));
+  }
+
+  @Test
+  void twoShardsSplittingTheLayersGiveExactlyTheSameTokens() {
+    for (ModelFamily family : ModelFamily.values()) {
+      Path model = ServingModels.model(family);
+      cluster = new TestCluster();
+      cluster.worker(model, 0, 2);
+      cluster.worker(model, 2, 4);
+      cluster.controller(Map.of());
+      List<GenerateEvent> events = cluster.generate(request(TestModels.prompt(40, 5), "maskkv", 8));
+      assertEquals(2, events.get(0).getStarted().getWorkersCount(), "one group of two shards");
+      assertSameTokens(model, TestModels.prompt(40, 5));
+      cluster.close();
+      cluster = null;
+    }
+  }
+
+  @Test
+  void twoGroupsServeConcurrentRequestsWithTheSameTokens() throws Exception {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster();
+    cluster.worker(model, 0, 2);
+    cluster.worker(model, 2, 4);
+    cluster.worker(model, 0, 3);
+    cluster.worker(model, 3, 4);
+    cluster.controller(Map.of());
+    List<int[]> prompts = List.of(TestModels.prompt(40, 5), TestModels.prompt(33, 6));
+    List<CompletableFuture<List<GenerateEvent>>> running = new ArrayList<>();
+    for (int[] p : prompts) {
+      running.add(CompletableFuture.supplyAsync(() -> cluster.generate(request(p, "maskkv", 8))));
+    }
+    List<List<String>> groups = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      List<GenerateEvent> events = running.get(i).get();
+      groups.add(events.get(0).getStarted().getWorkersList());
+      assertArrayEquals(inProcess(model, prompts.get(i), "maskkv", 8), served(events), "request " + i);
+    }
+    assertNotEquals(groups.get(0), groups.get(1), "two concurrent sessions are routed to different groups");
+    assertTrue(groups.stream().allMatch(g -> g.size() == 2));
+  }
+}

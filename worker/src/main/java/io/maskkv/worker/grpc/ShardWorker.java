@@ -1,0 +1,375 @@
+package io.maskkv.worker.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.maskkv.common.budget.LayerProfile;
+import io.maskkv.common.decode.Candidate;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.StepRequest;
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.proto.v1.Closed;
+import io.maskkv.proto.v1.FileChunk;
+import io.maskkv.proto.v1.InfoRequest;
+import io.maskkv.proto.v1.ModelFilesRequest;
+import io.maskkv.proto.v1.OpenSession;
+import io.maskkv.proto.v1.Opened;
+import io.maskkv.proto.v1.SessionRequest;
+import io.maskkv.proto.v1.SessionResponse;
+import io.maskkv.proto.v1.StepInput;
+import io.maskkv.proto.v1.StepOutput;
+import io.maskkv.proto.v1.WorkerInfo;
+import io.maskkv.proto.v1.WorkerServiceGrpc;
+import io.maskkv.worker.engine.ShardSession;
+import io.maskkv.worker.engine.Transformer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's gRPC service: hosts one shard (a layer range of one model) and the sessions that run on it.
+ * Each {@code Session} stream owns one {@link ShardSession}; its KV is freed the moment the stream closes,
+ * fails or is cancelled. Steps of different sessions run one at a time on the shard (the device's threads
+ * already parallelise inside a step).
+ */
+public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
+  /** Files the controller needs to tokenize and plan without a copy of the model folder. */
+  static final List<String> MODEL_FILES = List.of("config.json", "tokenizer.json");
+  private static final int CHUNK = 1 << 20;
+
+  private final Transformer shard;
+  private final ModelConfig config;
+  private volatile WorkerSettings settings;
+  private final KvLedger ledger;
+  private final double[] profile;
+  private final boolean hasProfile;
+  private final String configJson;
+  /**
+   * Every step runs on this one thread, in arrival order: steps of different sessions take turns, and the
+   * device library always sees the same calling thread (a new thread per step made each step slower).
+   */
+  private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "maskkv-compute");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
+  private final AtomicLong ids = new AtomicLong();
+  private volatile boolean serving = true;
+
+  public ShardWorker(Transformer shard, WorkerSettings settings) {
+    this.shard = shard;
+    this.config = shard.config();
+    this.ledger = new KvLedger(settings.capacityBytes());
+    this.hasProfile = Files.exists(shard.dir().resolve(LayerProfile.FILE));
+    this.profile = LayerProfile.read(shard.dir(), config.layers());
+    String model = settings.model().isEmpty() ? shard.dir().toAbsolutePath().normalize().getFileName().toString()
+        : settings.model();
+    this.settings = new WorkerSettings(settings.workerId(), model, settings.group(), settings.capacityBytes(),
+        settings.address());
+    try {
+      this.configJson = Files.readString(shard.dir().resolve("config.json"));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(shard.dir() + "/config.json: cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  public WorkerSettings settings() {
+    return settings;
+  }
+
+  /** Sets the host:port the controller reaches this worker at (known only once the server has bound its port). */
+  public void advertise(String address) {
+    settings = settings.withAddress(address);
+  }
+
+  public KvLedger ledger() {
+    return ledger;
+  }
+
+  public Transformer shard() {
+    return shard;
+  }
+
+  /** Stops accepting new sessions (running ones go on). */
+  public void drain() {
+    serving = false;
+  }
+
+  public boolean serving() {
+    return serving;
+  }
+
+  /** Frees every open session at once (shutdown). */
+  public void closeAll() {
+    for (SessionStream s : streams) {
+      s.fail(Status.UNAVAILABLE.withDescription("worker " + id() + " is shutting down"));
+    }
+  }
+
+  public String id() {
+    return settings.workerId().isEmpty() ? settings.address() : settings.workerId();
+  }
+
+  /** What {@code Info} answers (also sent on registration and, in part, with each heartbeat). */
+  public WorkerInfo info() {
+    WorkerInfo.Builder b = WorkerInfo.newBuilder()
+        .setWorkerId(id()).setModel(settings.model()).setFamily(config.family().name().toLowerCase())
+        .setConfigJson(configJson).setFromLayer(shard.fromLayer()).setToLayer(shard.toLayer())
+        .setLayers(config.layers()).setCapacityBytes(ledger.capacity()).setFreeBytes(ledger.free())
+        .setUsedBytes(ledger.used()).setSessions(ledger.sessions()).setHasProfile(hasProfile)
+        .setGroup(settings.group()).setAddress(settings.address()).setServing(serving);
+    for (double p : profile) {
+      b.addLayerProfile(p);
+    }
+    return b.build();
+  }
+
+  @Override
+  public void info(InfoRequest request, StreamObserver<WorkerInfo> out) {
+    out.onNext(info());
+    out.onCompleted();
+  }
+
+  @Override
+  public void modelFiles(ModelFilesRequest request, StreamObserver<FileChunk> out) {
+    try {
+      for (String name : MODEL_FILES) {
+        Path f = shard.dir().resolve(name);
+        if (!Files.exists(f)) {
+          continue;
+        }
+        try (InputStream in = Files.newInputStream(f)) {
+          byte[] buf = new byte[CHUNK];
+          int n;
+          boolean sent = false;
+          while ((n = in.readNBytes(buf, 0, CHUNK)) > 0) {
+            boolean last = in.available() == 0 && n < CHUNK;
+            out.onNext(FileChunk.newBuilder().setName(name).setData(ByteString.copyFrom(buf, 0, n))
+                .setLast(last).build());
+            sent = last;
+            if (last) {
+              break;
+            }
+          }
+          if (!sent) {
+            out.onNext(FileChunk.newBuilder().setName(name).setLast(true).build());
+          }
+        }
+      }
+      out.onCompleted();
+    } catch (IOException e) {
+      out.onError(Status.INTERNAL.withDescription("reading model files: " + e.getMessage()).asRuntimeException());
+    }
+  }
+
+  private <T> T onComputeThread(Callable<T> work) {
+    try {
+      return compute.submit(work).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Stops the compute thread (after {@link #closeAll}). */
+  public void stop() {
+    compute.shutdownNow();
+  }
+
+  @Override
+  public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> out) {
+    ServerCallStreamObserver<SessionResponse> call = (ServerCallStreamObserver<SessionResponse>) out;
+    SessionStream s = new SessionStream(call);
+    // without a handler onNext after a cancel throws; the request observer's onError frees the session
+    call.setOnCancelHandler(() -> {});
+    streams.add(s);
+    return s;
+  }
+
+  /**
+   * One session's stream. gRPC delivers its callbacks one at a time; they are synchronized anyway so that a
+   * shutdown from another thread never frees the KV under a running step.
+   */
+  private final class SessionStream implements StreamObserver<SessionRequest> {
+    private final ServerCallStreamObserver<SessionResponse> out;
+    private String key;
+    private String sessionId = "?";
+    private ShardSession session;
+    private int[] prompt;
+    private boolean done;
+
+    SessionStream(ServerCallStreamObserver<SessionResponse> out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void onNext(SessionRequest r) {
+      if (done) {
+        return;
+      }
+      try {
+        switch (r.getMessageCase()) {
+          case OPEN -> open(r.getOpen());
+          case STEP -> step(r.getStep());
+          case CLOSE -> close();
+          default -> throw Status.INVALID_ARGUMENT.withDescription("empty session message").asRuntimeException();
+        }
+      } catch (IllegalArgumentException e) {
+        fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      } catch (StatusRuntimeException e) {
+        fail(e.getStatus());
+      } catch (RuntimeException | LinkageError e) {
+        LOG.error("session {}: step failed", sessionId, e);
+        fail(Status.INTERNAL.withDescription("worker " + id() + ": " + e).withCause(e));
+      }
+    }
+
+    private void open(OpenSession o) {
+      if (session != null) {
+        throw Status.FAILED_PRECONDITION.withDescription("session already open").asRuntimeException();
+      }
+      if (!serving) {
+        throw Status.UNAVAILABLE.withDescription("worker " + id() + " is draining").asRuntimeException();
+      }
+      sessionId = o.getSessionId().isEmpty() ? "anonymous" : o.getSessionId();
+      GenerationOptions options = WireFormat.fromProto(o.getOptions());
+      prompt = o.getPromptList().stream().mapToInt(Integer::intValue).toArray();
+      int[] plan = o.getLayerBudgetsCount() == 0 ? null
+          : o.getLayerBudgetsList().stream().mapToInt(Integer::intValue).toArray();
+      String k = sessionId + "#" + ids.incrementAndGet();
+      if (!ledger.reserve(k, o.getReserveBytes())) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + ": session needs " + o.getReserveBytes()
+            + " KV bytes, " + ledger.free() + " free of " + ledger.capacity()).asRuntimeException();
+      }
+      key = k;
+      boolean send = o.getSendEvictions();
+      boolean kept = o.getIncludeKeptPositions();
+      session = new ShardSession(shard, options, prompt.length, plan, d -> {
+        if (send) {
+          out.onNext(SessionResponse.newBuilder().setEviction(WireFormat.toProto(d, kept)).build());
+        }
+      });
+      out.onNext(SessionResponse.newBuilder().setOpened(Opened.newBuilder().setReservedBytes(o.getReserveBytes())
+          .setFromLayer(shard.fromLayer()).setToLayer(shard.toLayer())).build());
+    }
+
+    private void step(StepInput in) {
+      if (session == null) {
+        throw Status.FAILED_PRECONDITION.withDescription("step before the session was opened")
+            .asRuntimeException();
+      }
+      int[] sequence = new int[prompt.length + in.getResponseCount()];
+      System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+      for (int i = 0; i < in.getResponseCount(); i++) {
+        sequence[prompt.length + i] = in.getResponse(i);
+      }
+      int[] masked = in.getMaskedList().stream().mapToInt(Integer::intValue).toArray();
+      StepRequest request = new StepRequest(in.getBlockStart(), in.getBlockEnd(), in.getFirstOfBlock(), sequence,
+          masked);
+      float[] hidden = WireFormat.unpackFloats(in.getHidden());
+      if (out.isCancelled()) {
+        return; // onError follows and frees the session
+      }
+      long[] nanos = new long[1];
+      ShardSession s = session;
+      ShardSession.Output result = onComputeThread(() -> {
+        long t0 = System.nanoTime();
+        ShardSession.Output o = s.step(request, hidden);
+        nanos[0] = System.nanoTime() - t0;
+        return o;
+      });
+      long held = session.kvBytes();
+      ledger.held(key, held);
+      StepOutput.Builder b = StepOutput.newBuilder().setStep(in.getStep()).setRows(result.rows()).setKvBytes(held)
+          .setComputeNanos(nanos[0]).setLayerSteps(session.layerSteps())
+          .setLayerStepsRecomputed(session.layerStepsRecomputed());
+      if (result.hidden() != null) {
+        b.setHidden(WireFormat.packFloats(result.hidden()));
+      } else {
+        for (Candidate c : result.candidates()) {
+          b.addCandidates(io.maskkv.proto.v1.Candidate.newBuilder().setPosition(c.position())
+              .setTokenId(c.token()).setConfidence(c.confidence()));
+        }
+      }
+      out.onNext(SessionResponse.newBuilder().setResult(b).build());
+    }
+
+    private void close() {
+      long freed = free();
+      done = true;
+      out.onNext(SessionResponse.newBuilder().setClosed(Closed.newBuilder().setFreedBytes(freed)).build());
+      out.onCompleted();
+    }
+
+    /** Frees the session's KV and forgets it; safe to call more than once. */
+    private long free() {
+      streams.remove(this);
+      long freed = 0;
+      if (session != null) {
+        freed = session.kvBytes();
+        session.close();
+        session = null;
+      }
+      if (key != null) {
+        ledger.release(key);
+        key = null;
+      }
+      return freed;
+    }
+
+    /** Ends the stream with an error and frees the KV; also called from outside gRPC's callbacks (shutdown). */
+    synchronized void fail(Status status) {
+      if (done) {
+        return;
+      }
+      done = true;
+      free();
+      if (!out.isCancelled()) {
+        try {
+          out.onError(status.asRuntimeException());
+        } catch (IllegalStateException alreadyClosed) {
+          // the call ended meanwhile
+        }
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      LOG.debug("session {}: stream ended: {}", sessionId, t.toString());
+      done = true;
+      free();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      if (!done) {
+        done = true;
+        free();
+        out.onCompleted();
+      }
+    }
+  }
+}

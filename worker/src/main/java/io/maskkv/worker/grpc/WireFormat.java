@@ -1,0 +1,77 @@
+package io.maskkv.worker.grpc;
+
+import com.google.protobuf.ByteString;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.proto.v1.KeptPositions;
+import io.maskkv.proto.v1.ResolvedOptions;
+import io.maskkv.worker.evict.EvictionDecision;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/** Converts between protobuf messages and engine types at the edge; nothing else touches both. */
+public final class WireFormat {
+  private WireFormat() {}
+
+  /** Hidden rows as float32 little-endian bytes. */
+  public static ByteString packFloats(float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values);
+    return ByteString.copyFrom(b.array());
+  }
+
+  /** The inverse of {@link #packFloats}; null for empty bytes. */
+  public static float[] unpackFloats(ByteString bytes) {
+    if (bytes.isEmpty()) {
+      return null;
+    }
+    if (bytes.size() % Float.BYTES != 0) {
+      throw new IllegalArgumentException("hidden rows: " + bytes.size() + " bytes is not a whole number of floats");
+    }
+    FloatBuffer f = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] out = new float[f.remaining()];
+    f.get(out);
+    return out;
+  }
+
+  public static ResolvedOptions toProto(GenerationOptions o) {
+    return ResolvedOptions.newBuilder()
+        .setGenLength(o.genLength()).setSteps(o.steps()).setBlockLength(o.blockLength())
+        .setTemperature(o.temperature()).setRemasking(o.remasking().cliName()).setThreshold(o.threshold())
+        .setCfgScale(o.cfgScale()).setTopP(o.topP()).setTopK(o.topK()).setCache(o.cache())
+        .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
+        .setRefresh(o.refresh()).setGamma(o.gamma()).setWindow(o.window())
+        .build();
+  }
+
+  /** Throws {@link IllegalArgumentException} naming the bad field. */
+  public static GenerationOptions fromProto(ResolvedOptions o) {
+    return new GenerationOptions(o.getGenLength(), o.getSteps(), o.getBlockLength(), o.getTemperature(),
+        Remasking.parse(o.getRemasking()), o.getThreshold(), o.getCfgScale(), o.getTopP(), o.getTopK(),
+        o.getCache(), o.getBudget(), o.getSeed(), o.getEarlyStop(), o.getRefresh(), o.getGamma(), o.getWindow())
+        .validated();
+  }
+
+  public static io.maskkv.proto.v1.EvictionDecision toProto(EvictionDecision d, boolean keptPositions) {
+    io.maskkv.proto.v1.EvictionDecision.Builder b = io.maskkv.proto.v1.EvictionDecision.newBuilder()
+        .setLayer(d.layer()).setLayerBudget(d.layerBudget())
+        .setBytesBefore(d.bytesBefore()).setBytesAfter(d.bytesAfter());
+    for (int[] kept : d.keptPositions()) {
+      b.addKeptPerHead(kept.length);
+      if (keptPositions) {
+        KeptPositions.Builder k = KeptPositions.newBuilder();
+        for (int p : kept) {
+          k.addPositions(p);
+        }
+        b.addKeptPositions(k);
+      }
+    }
+    if (d.preference() != null) {
+      for (double p : d.preference()) {
+        b.addPromptPreference(p);
+      }
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,27 @@
+package io.maskkv.worker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.model.ModelFamily;
+import io.maskkv.worker.TestModels;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class MaskTokenTest {
+  /** This prompt made the random Dream model predict the mask token itself, which used to loop forever. */
+  @Test
+  void theMaskTokenIsNeverCommittedSoGenerationAlwaysEnds() {
+    try (Transformer t = Transformer.load(TestModels.model(ModelFamily.DREAM, 3), Device.cpu())) {
+      GenerationOptions o = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "maskkv", 8, 1,
+          false);
+      GenerationResult r = new Generator(t).generate(TestModels.prompt(40, 4), o, e -> {});
+      assertEquals(16, r.steps());
+      assertTrue(Arrays.stream(r.response()).noneMatch(x -> x == t.config().maskTokenId()));
+    }
+  }
+}
