@@ -102,7 +102,8 @@ public final class BenchCommand implements Callable<Integer> {
       for (PrintStream ps : List.of(System.out, table)) {
         report.printTable(ps);
         for (String m : methods) {
-          if (!m.equals("none") && !m.equals("full")) {
+          String cache = m.split("/")[0];
+          if (!cache.equals("full") && io.maskkv.common.budget.EvictionMethods.exists(cache)) {
             report.printRatios(ps, m);
           }
         }

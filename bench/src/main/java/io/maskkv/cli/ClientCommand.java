@@ -1,5 +1,6 @@
 package io.maskkv.cli;
 
+import io.maskkv.common.io.Bytes;
 import com.google.protobuf.TextFormat;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;

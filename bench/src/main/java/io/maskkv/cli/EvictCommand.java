@@ -1,5 +1,6 @@
 package io.maskkv.cli;
 
+import io.maskkv.common.io.Bytes;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

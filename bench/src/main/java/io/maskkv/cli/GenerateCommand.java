@@ -1,5 +1,6 @@
 package io.maskkv.cli;
 
+import io.maskkv.common.io.Bytes;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.text.ChatTemplate;

@@ -1,5 +1,6 @@
 package io.maskkv.bench.perf;
 
+import io.maskkv.common.io.Bytes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,11 +23,11 @@ public final class PerfReport {
   }
 
   public void printTable(PrintStream out) {
-    out.printf(Locale.ROOT, "%-10s %8s %11s %11s %10s %12s %12s %s%n", "method", "prompt", "prefill ms", "ms/step",
-        "tokens/s", "KV bytes", "peak RSS", "");
+    out.printf(Locale.ROOT, "%-15s %8s %11s %11s %11s %10s %12s %12s %s%n", "method", "prompt", "prefill ms",
+        "ms/step", "median ms", "tokens/s", "KV bytes", "peak RSS", "");
     for (RunResult r : results) {
-      out.printf(Locale.ROOT, "%-10s %8d %11.1f %11.2f %10.2f %12s %12s %s%n", r.method(), r.promptLength(),
-          r.prefillMs(), r.msPerStep(), r.tokensPerSecond(), human(r.kvBytes()), human(r.peakRssBytes()),
+      out.printf(Locale.ROOT, "%-15s %8d %11.1f %11.2f %11.2f %10.2f %12s %12s %s%n", r.method(), r.promptLength(),
+          r.prefillMs(), r.msPerStep(), r.medianMsPerStep(), r.tokensPerSecond(), Bytes.human(r.kvBytes()), Bytes.human(r.peakRssBytes()),
           r.extrapolated() ? "(ms/step, tokens/s extrapolated)" : "");
     }
   }
@@ -88,8 +89,4 @@ public final class PerfReport {
     return results.stream().filter(r -> r.method().equals(method) && r.promptLength() == len).findFirst();
   }
 
-  static String human(long b) {
-    return b < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", b / 1024.0)
-        : String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
-  }
 }

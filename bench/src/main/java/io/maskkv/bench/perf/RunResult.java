@@ -3,6 +3,8 @@ package io.maskkv.bench.perf;
 /**
  * One benchmark run (one method at one prompt length, in its own JVM so its peak RSS is its own).
  *
+ * @param msPerStep mean over the steps after the first (block-start refreshes included)
+ * @param medianMsPerStep median over the steps after the first: the typical cached step
  * @param extrapolated true when only the first step ran and ms/step and tokens/s assume every step costs the same
  *     (the no-cache mode recomputes the whole sequence each step, so its steps all cost about one prefill)
  */
@@ -14,17 +16,19 @@ public record RunResult(
     int steps,
     double prefillMs,
     double msPerStep,
+    double medianMsPerStep,
     double tokensPerSecond,
     long kvBytes,
     long peakRssBytes,
     boolean extrapolated) {
 
   static final String CSV_HEADER = "method,prompt_length,budget,gen_length,steps,prefill_ms,ms_per_step,"
-      + "tokens_per_s,kv_bytes,peak_rss_bytes,extrapolated";
+      + "median_ms_per_step,tokens_per_s,kv_bytes,peak_rss_bytes,extrapolated";
 
   public String csv() {
     return String.join(",", method, Integer.toString(promptLength), Integer.toString(budget),
-        Integer.toString(genLength), Integer.toString(steps), fmt(prefillMs), fmt(msPerStep), fmt(tokensPerSecond),
+        Integer.toString(genLength), Integer.toString(steps), fmt(prefillMs), fmt(msPerStep), fmt(medianMsPerStep),
+        fmt(tokensPerSecond),
         Long.toString(kvBytes), Long.toString(peakRssBytes), Boolean.toString(extrapolated));
   }
 
@@ -32,7 +36,7 @@ public record RunResult(
     String[] f = line.split(",");
     return new RunResult(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
         Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
-        Long.parseLong(f[8]), Long.parseLong(f[9]), Boolean.parseBoolean(f[10]));
+        Double.parseDouble(f[8]), Long.parseLong(f[9]), Long.parseLong(f[10]), Boolean.parseBoolean(f[11]));
   }
 
   private static String fmt(double v) {

@@ -40,12 +40,22 @@ public final class SingleRun {
     GenerationOptions o = new GenerationOptions(runGen, runSteps, blockLength, 0, Remasking.LOW_CONFIDENCE,
         threshold, 0, 1, 0, cache, budget, 1, false, refresh, GenerationOptions.DEFAULT_GAMMA,
         GenerationOptions.DEFAULT_WINDOW).validated();
-    GenerationResult r = new Generator(model).generate(prompt, o, e -> {});
+    java.util.List<Long> stepNanos = new java.util.ArrayList<>();
+    GenerationResult r = new Generator(model).generate(prompt, o, e -> stepNanos.add(e.nanos()));
+    double median = median(stepNanos.subList(Math.min(1, stepNanos.size()), stepNanos.size()));
     double stepMs = extrapolate ? r.totalNanos() / 1e6 / r.steps() : r.msPerCachedStep();
     double totalMs = extrapolate ? stepMs * steps : r.totalNanos() / 1e6;
     return new RunResult(method, promptLength, budget, genLength, extrapolate ? steps : r.steps(),
-        r.firstStepNanos() / 1e6, stepMs,
+        r.firstStepNanos() / 1e6, stepMs, extrapolate ? stepMs : median,
         genLength / (totalMs / 1e3), r.kvBytesFinal(), peakRss(), extrapolate);
+  }
+
+  private static double median(java.util.List<Long> nanos) {
+    if (nanos.isEmpty()) {
+      return 0;
+    }
+    long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return sorted[sorted.length / 2] / 1e6;
   }
 
   static int[] prompt(int n, int vocab) {

@@ -1,4 +1,4 @@
-package io.maskkv.cli;
+package io.maskkv.common.io;
 
 /** Human-readable byte counts. */
 public final class Bytes {
