@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.decode.StepRequest;
