@@ -51,6 +51,14 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--block-length", description = "default: 8 when it divides the gen length, else the gen length")
   Integer blockLength;
 
+  @Option(names = "--refresh", defaultValue = "none",
+      description = "response-side refresh for every method: none | dual | elastic (default: ${DEFAULT-VALUE})")
+  String refresh;
+
+  @Option(names = "--threshold", defaultValue = "0",
+      description = "Fast-dLLM parallel decoding threshold for every method (0 = off)")
+  double threshold;
+
   @Option(names = "--limit", defaultValue = "0", description = "first N records of each file (0 = all)")
   int limit;
 
@@ -82,8 +90,9 @@ public final class EvalCommand implements Callable<Integer> {
     int bl = blockLength != null ? blockLength : (genLength % 8 == 0 ? 8 : genLength);
     GenerationOptions options = GenerationOptions.defaults().withLengths(genLength, st, bl);
     options = new GenerationOptions(options.genLength(), options.steps(), options.blockLength(),
-        options.temperature(), options.remasking(), options.threshold(), options.cfgScale(), options.topP(),
-        options.topK(), EvalPlan.FULL, 0, seed, options.earlyStop());
+        options.temperature(), options.remasking(), threshold, options.cfgScale(), options.topP(),
+        options.topK(), EvalPlan.FULL, 0, seed, options.earlyStop(), refresh, GenerationOptions.DEFAULT_GAMMA,
+        GenerationOptions.DEFAULT_WINDOW);
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {
