@@ -2,6 +2,8 @@ package io.maskkv.worker.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
@@ -15,6 +17,9 @@ import java.nio.file.Path;
  * residual, norm, SwiGLU, residual.
  */
 public final class Transformer implements AutoCloseable {
+  /** Rows per MLP chunk in a long prefill (tests lower it to compare chunked with unchunked). */
+  static long ffnRows = 4096;
+
   private final ModelConfig config;
   private final ModelWeights weights;
   private final Rope rope;
@@ -143,10 +148,29 @@ public final class Transformer implements AutoCloseable {
     if (probe != null) {
       probe.onAttention(l, x, afterAttn);
     }
-    h = rmsNorm(afterAttn, w.ffnNorm());
+    if (n <= ffnRows) {
+      return afterAttn.add(feedForward(afterAttn, w));
+    }
+    // a long prefill runs the MLP in row chunks: its [rows, ffn] intermediates are the largest activations
+    NDList parts = new NDList();
+    for (long r0 = 0; r0 < n; r0 += ffnRows) {
+      try (NDManager chunk = scope.newSubManager()) {
+        NDArray rows = afterAttn.get(r0 + ":" + Math.min(n, r0 + ffnRows));
+        rows.attach(chunk);
+        NDArray out = rows.add(feedForward(rows, w));
+        out.attach(scope);
+        parts.add(out);
+      }
+    }
+    return NDArrays.concat(parts, 0);
+  }
+
+  /** SwiGLU: {@code down(SiLU(gate(norm(x))) * up(norm(x)))}. */
+  private NDArray feedForward(NDArray x, LayerWeights w) {
+    NDArray h = rmsNorm(x, w.ffnNorm());
     NDArray gate = h.matMul(w.wGate());
     NDArray up = h.matMul(w.wUp());
-    return afterAttn.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(w.wDown()));
+    return gate.mul(Activation.sigmoid(gate)).mul(up).matMul(w.wDown());
   }
 
   private static NDArray project(NDArray h, NDArray w, NDArray bias) {

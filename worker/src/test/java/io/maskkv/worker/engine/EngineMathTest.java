@@ -69,4 +69,22 @@ class EngineMathTest {
       assertArrayEquals(dropped, fromMasked, 1e-6f);
     }
   }
+
+  @Test
+  void rowChunkedFeedForwardEqualsOneChunk() {
+    try (Transformer t = Transformer.load(TestModels.model(ModelFamily.DREAM, 2), ai.djl.Device.cpu());
+        NDManager m = t.manager().newSubManager()) {
+      int[] ids = TestModels.prompt(300, 41);
+      long saved = Transformer.ffnRows;
+      try {
+        Transformer.ffnRows = 1L << 30;
+        float[] whole = Forward.logitsAllRows(t, ids, m);
+        Transformer.ffnRows = 64; // 300 rows in 5 chunks, the last one short
+        float[] chunked = Forward.logitsAllRows(t, ids, m);
+        assertArrayEquals(whole, chunked, 1e-5f);
+      } finally {
+        Transformer.ffnRows = saved;
+      }
+    }
+  }
 }
