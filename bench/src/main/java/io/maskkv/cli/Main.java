@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",
     description = "Serve diffusion language models with a MaskKV-compressed prompt KV cache.",
     subcommands = {GenerateCommand.class, ForwardCommand.class, MakeModelCommand.class, EvictCommand.class,
-        CalibrateCommand.class, MakeTasksCommand.class, EvalCommand.class, BenchCommand.class, BenchOneCommand.class, MicroCommand.class, ServeCommand.class, WorkerCommand.class, ClientCommand.class,
+        CalibrateCommand.class, MakeTasksCommand.class, EvalCommand.class, BenchCommand.class, BenchOneCommand.class, MicroCommand.class, TrainCommand.class, ServeCommand.class, WorkerCommand.class, ClientCommand.class,
         ServeBenchCommand.class, HealthCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -1,0 +1,53 @@
+package io.maskkv.bench.train;
+
+import io.maskkv.common.eval.tasks.TaskGenerator;
+import io.maskkv.common.eval.tasks.TaskInstance;
+import io.maskkv.common.eval.tasks.TaskQuery;
+import io.maskkv.common.eval.tasks.TaskVocabulary;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * One training batch for the masked-diffusion objective, SFT-style: prompt (context + question) then the answer
+ * slots (answer word, EOS padding). Per sequence t ~ U(0.1, 1); each answer slot is masked with probability t (at
+ * least one always is); the loss is cross-entropy on masked slots weighted 1/t. Drawn from a seed derived from the
+ * run seed and the step, so a resumed run sees exactly the batches an uninterrupted one would.
+ */
+record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length) {
+
+  static Batch sample(TrainConfig c, TaskGenerator task, Vocabulary vocab, long step) {
+    SplittableRandom rnd = new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step);
+    int total = c.length() + c.answerSlots();
+    int[] tokens = new int[c.batch() * total];
+    int[] targets = new int[c.batch() * total];
+    float[] weights = new float[c.batch() * total];
+    for (int b = 0; b < c.batch(); b++) {
+      TaskInstance inst = task.instance(rnd, c.length(), 1);
+      TaskQuery q = inst.queries().get(0);
+      int[] prompt = vocab.encode(inst.context() + " " + q.input());
+      if (prompt.length > c.length()) {
+        prompt = Arrays.copyOfRange(prompt, prompt.length - c.length(), prompt.length);
+      }
+      int off = b * total;
+      // left-pad short prompts with EOS (LLaDA pads with EOS); positions stay 0..total-1
+      Arrays.fill(tokens, off, off + c.length() - prompt.length, vocab.eos());
+      System.arraycopy(prompt, 0, tokens, off + c.length() - prompt.length, prompt.length);
+      int answer = vocab.encode(q.answer())[0];
+      double t = TrainConfig.T_MIN + (1 - TrainConfig.T_MIN) * rnd.nextDouble();
+      int forced = rnd.nextInt(c.answerSlots());
+      for (int s = 0; s < c.answerSlots(); s++) {
+        int pos = off + c.length() + s;
+        int target = s == 0 ? answer : vocab.eos();
+        targets[pos] = target;
+        boolean masked = s == forced || rnd.nextDouble() < t;
+        tokens[pos] = masked ? vocab.mask() : target;
+        weights[pos] = masked ? (float) (1 / t) : 0f;
+      }
+    }
+    return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  static int promptWords(String text) {
+    return TaskVocabulary.countTokens(text);
+  }
+}

@@ -1,0 +1,158 @@
+package io.maskkv.bench.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.maskkv.common.eval.tasks.TaskGenerator;
+import io.maskkv.common.eval.tasks.TaskRegistry;
+import io.maskkv.common.model.ModelConfigJson;
+import io.maskkv.common.text.WordLevelTokenizerJson;
+import io.maskkv.worker.checkpoint.Checkpoint;
+import io.maskkv.worker.checkpoint.SafetensorsFile;
+import io.maskkv.worker.checkpoint.SafetensorsWriter;
+import io.maskkv.worker.checkpoint.TensorDType;
+import io.maskkv.worker.checkpoint.TensorInfo;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains a small LLaDA-format masked-diffusion LM on the procedural tasks with DJL autograd on raw NDArrays
+ * (the path reference/training.md verified against finite differences), checkpoints it with its optimiser state,
+ * and exports a Hugging Face model folder the serving engine loads.
+ */
+public final class Trainer implements AutoCloseable {
+  private static final String CHECKPOINT = "trainer.safetensors";
+  private static final String STATE = "trainer.json";
+
+  private final TrainConfig config;
+  private final Vocabulary vocab = new Vocabulary();
+  private final TaskGenerator task;
+  private final NDManager manager;
+  private final TrainableModel model;
+  private final Adam adam;
+  private long step;
+
+  public Trainer(TrainConfig config) {
+    this.config = config;
+    this.task = TaskRegistry.get(config.task());
+    this.manager = NDManager.newBaseManager();
+    this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed());
+    this.adam = new Adam(model.params, manager);
+  }
+
+  public long step() {
+    return step;
+  }
+
+  /** One optimiser step; returns the batch's loss (masked-slot cross-entropy weighted 1/t, per sequence). */
+  public double trainStep() {
+    Batch b = Batch.sample(config, task, vocab, step);
+    step++;
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray tokens = scratch.create(b.tokens(), new Shape(b.batch(), b.length()));
+      int slots = config.answerSlots();
+      float[] w = new float[b.batch() * slots * vocab.size];
+      for (int i = 0; i < b.batch(); i++) {
+        for (int s = 0; s < slots; s++) {
+          int pos = i * b.length() + config.length() + s;
+          w[(i * slots + s) * vocab.size + b.targets()[pos]] = b.weights()[pos];
+        }
+      }
+      NDArray weights = scratch.create(w, new Shape(b.batch(), slots, vocab.size));
+      double loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray logits = model.forward(tokens, slots, scratch);
+        NDArray l = logits.logSoftmax(-1).mul(weights).sum().neg().div((float) b.batch());
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      double lr = config.learningRate() * Math.min(1.0, (double) step / Math.max(1, config.warmupSteps()));
+      adam.update(model.params, lr, step, scratch);
+      return loss;
+    }
+  }
+
+  /** Parameters and both Adam moments in one safetensors file, the step and config beside it. */
+  public void saveCheckpoint(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    SafetensorsWriter w = new SafetensorsWriter(TensorDType.F32);
+    model.params.forEach((n, p) -> w.add("param." + n, p.getShape().getShape(), p.toFloatArray()));
+    adam.m.forEach((n, p) -> w.add("adam_m." + n, p.getShape().getShape(), p.toFloatArray()));
+    adam.v.forEach((n, p) -> w.add("adam_v." + n, p.getShape().getShape(), p.toFloatArray()));
+    w.write(dir.resolve(CHECKPOINT));
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode state = json.valueToTree(config);
+    state.put("step", step);
+    Files.writeString(dir.resolve(STATE), json.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+  }
+
+  /** A trainer continuing a checkpoint: same config, parameters, moments and step (so the same next batches). */
+  public static Trainer resume(Path dir) throws IOException {
+    JsonNode state = new ObjectMapper().readTree(Files.readString(dir.resolve(STATE)));
+    TrainConfig c = new ObjectMapper().treeToValue(((ObjectNode) state.deepCopy()).without("step"),
+        TrainConfig.class);
+    Trainer t = new Trainer(c);
+    Map<String, TensorInfo> tensors = SafetensorsFile.open(dir.resolve(CHECKPOINT)).tensors();
+    restore(t.model.params, "param.", tensors);
+    restore(t.adam.m, "adam_m.", tensors);
+    restore(t.adam.v, "adam_v.", tensors);
+    t.step = state.get("step").asLong();
+    return t;
+  }
+
+  private static void restore(Map<String, NDArray> into, String prefix, Map<String, TensorInfo> tensors) {
+    for (Map.Entry<String, NDArray> e : into.entrySet()) {
+      TensorInfo info = tensors.get(prefix + e.getKey());
+      if (info == null) {
+        throw new IllegalArgumentException("checkpoint lacks " + prefix + e.getKey());
+      }
+      FloatBuffer data = SafetensorsFile.readFloats(info, 0, (int) info.elements());
+      float[] values = new float[data.remaining()];
+      data.get(values);
+      e.getValue().set(values);
+    }
+  }
+
+  /** Writes config.json, model.safetensors and tokenizer.json: a model folder the engine serves. */
+  public void exportModel(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    ModelConfigJson.write(model.config, dir);
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    Map<String, float[]> tensors = model.hfTensors(shapes);
+    SafetensorsWriter w = new SafetensorsWriter(TensorDType.F32);
+    tensors.forEach((n, data) -> w.add(n, shapes.get(n), data));
+    w.write(dir.resolve("model.safetensors"));
+    WordLevelTokenizerJson.write(dir.resolve("tokenizer.json"), vocab.ids, vocab.specials);
+    Checkpoint.open(dir); // fail here, not at serving time, if anything is missing or misshaped
+  }
+
+  /** The trainer's own logits for the answer slots of {@code tokens [B, L]} (for checks against the engine). */
+  float[] answerLogits(int[] tokens, int batch) {
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray t = scratch.create(tokens, new Shape(batch, tokens.length / batch));
+      return model.forward(t, config.answerSlots(), scratch).toFloatArray();
+    }
+  }
+
+  Map<String, NDArray> parameters() {
+    return model.params;
+  }
+
+  Vocabulary vocabulary() {
+    return vocab;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,90 @@
+package io.maskkv.bench.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.maskkv.common.eval.tasks.TaskRegistry;
+import io.maskkv.worker.engine.Forward;
+import io.maskkv.worker.engine.Transformer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  private static TrainConfig tiny(long seed) {
+    return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed);
+  }
+
+  @Test
+  void aFewStepsReduceTheLoss() {
+    // the per-batch loss is noisy (t ~ U(0.1, 1) weights each sequence 1/t): compare means of 10 and 20 steps
+    try (Trainer t = new Trainer(tiny(1))) {
+      double first = 0;
+      for (int i = 0; i < 10; i++) {
+        first += t.trainStep() / 10;
+      }
+      for (int i = 0; i < 30; i++) {
+        t.trainStep();
+      }
+      double last = 0;
+      for (int i = 0; i < 20; i++) {
+        last += t.trainStep() / 20;
+      }
+      assertTrue(last < 0.8 * first, "mean loss " + first + " -> " + last);
+    }
+  }
+
+  @Test
+  void aResumedCheckpointContinuesExactlyLikeAnUninterruptedRun(@TempDir Path dir) throws Exception {
+    float[][] straight;
+    try (Trainer t = new Trainer(tiny(2))) {
+      for (int i = 0; i < 4; i++) {
+        t.trainStep();
+      }
+      straight = snapshot(t.parameters());
+    }
+    try (Trainer t = new Trainer(tiny(2))) {
+      t.trainStep();
+      t.trainStep();
+      t.saveCheckpoint(dir);
+    }
+    try (Trainer resumed = Trainer.resume(dir)) {
+      assertEquals(2, resumed.step());
+      resumed.trainStep();
+      resumed.trainStep();
+      float[][] after = snapshot(resumed.parameters());
+      for (int i = 0; i < straight.length; i++) {
+        assertArrayEquals(straight[i], after[i], 1e-6f, "parameter " + i);
+      }
+    }
+  }
+
+  /** The exported folder is a model the serving engine loads, and it computes the trainer's own logits. */
+  @Test
+  void theExportedModelIsServedWithTheTrainersLogits(@TempDir Path dir) throws Exception {
+    try (Trainer t = new Trainer(tiny(3))) {
+      t.trainStep();
+      t.exportModel(dir);
+      Batch b = Batch.sample(tiny(3), TaskRegistry.get("needle"), t.vocabulary(), 99);
+      int[] one = Arrays.copyOfRange(b.tokens(), 0, b.length());
+      float[] trainer = t.answerLogits(one, 1);
+      try (Transformer engine = Transformer.load(dir, Device.cpu());
+          NDManager m = engine.manager().newSubManager()) {
+        float[] all = Forward.logitsAllRows(engine, one, m);
+        int vocab = engine.config().vocabSize();
+        float[] tail = Arrays.copyOfRange(all, (one.length - 2) * vocab, one.length * vocab);
+        assertArrayEquals(trainer, tail, 1e-4f);
+      }
+    }
+  }
+
+  private static float[][] snapshot(Map<String, NDArray> params) {
+    return params.values().stream().map(NDArray::toFloatArray).toArray(float[][]::new);
+  }
+}
