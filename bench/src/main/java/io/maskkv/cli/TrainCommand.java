@@ -35,14 +35,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--task", defaultValue = "needle")
   String task;
 
-  @Option(names = "--length", defaultValue = "128", description = "prompt length in tokens")
-  int length;
+  @Option(names = "--length", description = "prompt length in tokens (default 128; with --resume: the next "
+      + "curriculum stage, else the checkpoint's)")
+  Integer length;
 
   @Option(names = "--answer-slots", defaultValue = "4")
   int answerSlots;
 
-  @Option(names = "--batch", defaultValue = "8")
-  int batch;
+  @Option(names = "--batch", description = "sequences per step (default 8; with --resume: the checkpoint's)")
+  Integer batch;
 
   @Option(names = "--lr", defaultValue = "1e-3")
   double lr;
@@ -70,9 +71,9 @@ public final class TrainCommand implements Callable<Integer> {
     Files.createDirectories(out);
     Path ckpt = out.resolve("checkpoint");
     Path csv = out.resolve("loss.csv");
-    try (Trainer t = resume != null ? Trainer.resume(resume)
-        : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task, length, answerSlots, batch, lr, warmup,
-            seed))) {
+    try (Trainer t = resume != null ? Trainer.resume(resume, length, batch)
+        : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task, length == null ? 128 : length, answerSlots,
+            batch == null ? 8 : batch, lr, warmup, seed))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
       }

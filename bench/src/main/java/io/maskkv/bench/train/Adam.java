@@ -14,6 +14,7 @@ final class Adam {
   static final float BETA1 = 0.9f;
   static final float BETA2 = 0.99f;
   static final float EPS = 1e-8f;
+  static final double CLIP = 1.0;
 
   final Map<String, NDArray> m = new LinkedHashMap<>();
   final Map<String, NDArray> v = new LinkedHashMap<>();
@@ -31,10 +32,23 @@ final class Adam {
   void update(Map<String, NDArray> params, double lr, long step, NDManager scratch) {
     double c1 = 1 - Math.pow(BETA1, step);
     double c2 = 1 - Math.pow(BETA2, step);
+    // global-norm clipping (as in the training.md trial): one bad batch must not blow the weights up
+    Map<String, NDArray> grads = new LinkedHashMap<>();
+    double sq = 0;
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      NDArray g = e.getValue().getGradient();
+      g.attach(scratch);
+      grads.put(e.getKey(), g);
+      sq += g.square().sum().getFloat();
+    }
+    double norm = Math.sqrt(sq);
+    float scale = norm > CLIP ? (float) (CLIP / norm) : 1f;
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
-      NDArray g = p.getGradient();
-      g.attach(scratch);
+      NDArray g = grads.get(e.getKey());
+      if (scale != 1f) {
+        g.muli(scale);
+      }
       NDArray mi = m.get(e.getKey());
       NDArray vi = v.get(e.getKey());
       mi.muli(BETA1).addi(g.mul(1 - BETA1));

@@ -97,9 +97,23 @@ public final class Trainer implements AutoCloseable {
 
   /** A trainer continuing a checkpoint: same config, parameters, moments and step (so the same next batches). */
   public static Trainer resume(Path dir) throws IOException {
+    return resume(dir, null, null);
+  }
+
+  /**
+   * @param length a new prompt length (the curriculum's next stage), or null to keep the checkpoint's
+   * @param batch a new batch size, or null to keep the checkpoint's
+   */
+  public static Trainer resume(Path dir, Integer length, Integer batch) throws IOException {
     JsonNode state = new ObjectMapper().readTree(Files.readString(dir.resolve(STATE)));
-    TrainConfig c = new ObjectMapper().treeToValue(((ObjectNode) state.deepCopy()).without("step"),
-        TrainConfig.class);
+    ObjectNode cfg = ((ObjectNode) state.deepCopy()).without("step");
+    if (length != null) {
+      cfg.put("length", length);
+    }
+    if (batch != null) {
+      cfg.put("batch", batch);
+    }
+    TrainConfig c = new ObjectMapper().treeToValue(cfg, TrainConfig.class);
     Trainer t = new Trainer(c);
     Map<String, TensorInfo> tensors = SafetensorsFile.open(dir.resolve(CHECKPOINT)).tensors();
     restore(t.model.params, "param.", tensors);
