@@ -1,0 +1,43 @@
+package io.maskkv.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.eval.LongBenchRecord;
+import io.maskkv.common.eval.tasks.TaskFiles;
+import io.maskkv.common.eval.tasks.TaskVocabulary;
+import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.text.TextTokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The shipped model really reads its prompt: it retrieves passkeys, and MaskKV at a tiny budget keeps them. */
+class BundledModelTest {
+  static Path bundled() {
+    String fixtures = System.getProperty("maskkv.fixtures");
+    Path root = fixtures != null ? Path.of(fixtures).getParent() : Path.of("..");
+    return root.resolve("models").resolve("maskkv-tiny");
+  }
+
+  @Test
+  void retrievesFreshPasskeysWithTheFullCacheAndWithMaskKvAtBudget8() {
+    List<LongBenchRecord> records = TaskFiles.generate("needle", 20, 256, 4242); // a seed training never used
+    try (Transformer t = Transformer.load(bundled(), Device.cpu()); TextTokenizer tok = TextTokenizer.load(bundled())) {
+      GenerationOptions full = new GenerationOptions(2, 2, 2, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "full", 0, 1,
+          true);
+      for (GenerationOptions o : List.of(full, full.withCache("maskkv", 8))) {
+        int correct = 0;
+        for (LongBenchRecord r : records) {
+          int[] prompt = tok.encode(TaskVocabulary.asPrompt(r));
+          String answer = tok.decode(new Generator(t).generate(prompt, o, e -> {}).answer()).trim();
+          correct += answer.equals(r.answers().get(0)) ? 1 : 0;
+        }
+        assertTrue(correct >= 18, o.cache() + ": " + correct + "/20 passkeys retrieved");
+      }
+    }
+  }
+}
