@@ -3,7 +3,6 @@ package io.maskkv.bench.train;
 import io.maskkv.common.eval.tasks.TaskGenerator;
 import io.maskkv.common.eval.tasks.TaskInstance;
 import io.maskkv.common.eval.tasks.TaskQuery;
-import io.maskkv.common.eval.tasks.TaskVocabulary;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -45,9 +44,5 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       }
     }
     return new Batch(tokens, targets, weights, c.batch(), total);
-  }
-
-  static int promptWords(String text) {
-    return TaskVocabulary.countTokens(text);
   }
 }
