@@ -52,8 +52,7 @@ final class TrainableModel {
   private static NDArray normal(NDManager m, SplittableRandom rnd, double std, long... shape) {
     float[] data = new float[(int) new Shape(shape).size()];
     for (int i = 0; i < data.length; i++) {
-      double u = Math.max(rnd.nextDouble(), 1e-300);
-      data[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble()) * std);
+      data[i] = (float) (io.maskkv.worker.checkpoint.RandomCheckpoint.gaussian(rnd) * std);
     }
     return m.create(data, new Shape(shape));
   }

@@ -23,12 +23,6 @@ public record GenerationResult(
     long layerStepsRecomputed,
     long layerSteps) {
 
-  public GenerationResult(int[] response, int[] answer, FinishReason finishReason, int steps, long promptKvBytesFull,
-      long kvBytesPeak, long kvBytesFinal, long firstStepNanos, long totalNanos) {
-    this(response, answer, finishReason, steps, promptKvBytesFull, kvBytesPeak, kvBytesFinal, firstStepNanos,
-        totalNanos, 0, 0);
-  }
-
   /** Share of layer-steps that recomputed every row (1 = no reuse). */
   public double cacheUpdateFrequency() {
     return layerSteps == 0 ? 1.0 : (double) layerStepsRecomputed / layerSteps;

@@ -118,7 +118,8 @@ public final class RandomCheckpoint {
     return new Entry(new long[] {d}, data);
   }
 
-  private static double gaussian(SplittableRandom rnd) {
+  /** A standard normal draw (Box–Muller), shared by every random initialiser so they draw alike. */
+  public static double gaussian(SplittableRandom rnd) {
     double u = Math.max(rnd.nextDouble(), 1e-300);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
   }

@@ -11,9 +11,7 @@ import io.maskkv.worker.evict.EvictionDecision;
 import io.maskkv.worker.evict.Scorer;
 import io.maskkv.worker.evict.Scores;
 import io.maskkv.worker.evict.TopK;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +31,6 @@ public final class CompressedPromptCache extends LayerBuffers {
   private final int kvHeads;
   private final NDManager owner;
   private final int[][][] kept;
-  private final List<EvictionDecision> decisions = new ArrayList<>();
   private final Consumer<EvictionDecision> decisionListener;
   private final boolean dualResponse;
   private boolean built;
@@ -136,7 +133,6 @@ public final class CompressedPromptCache extends LayerBuffers {
     long promptBytes = 2L * kvHeads * buffer.slots() * hd * Float.BYTES;
     EvictionDecision d = new EvictionDecision(layer, scorer == null ? promptLength : layerBudgets[layer], budgets,
         keptNow, preference, before, promptBytes);
-    decisions.add(d);
     decisionListener.accept(d);
   }
 
@@ -181,10 +177,6 @@ public final class CompressedPromptCache extends LayerBuffers {
 
   int promptLength() {
     return promptLength;
-  }
-
-  public List<EvictionDecision> decisions() {
-    return decisions;
   }
 
 }
