@@ -62,6 +62,18 @@ public final class ProgressBar implements EvalProgress {
     }
   }
 
+  /** A line of its own (a measurement worth keeping in the log); on a terminal the bar is redrawn under it. */
+  public void note(String text) {
+    if (interactive) {
+      out.print("\r" + text + " ".repeat(Math.max(0, lastWidth - text.length())) + "\n");
+      lastWidth = 0;
+      draw("");
+    } else {
+      out.println(text);
+    }
+    out.flush();
+  }
+
   @Override
   public void finish() {
     double secs = (clock.getAsLong() - startNanos) / 1e9;

@@ -4,6 +4,7 @@ import io.maskkv.common.eval.tasks.TaskGenerator;
 import io.maskkv.common.eval.tasks.TaskInstance;
 import io.maskkv.common.eval.tasks.TaskQuery;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -15,12 +16,21 @@ import java.util.SplittableRandom;
 record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length) {
 
   static Batch sample(TrainConfig c, TaskGenerator task, Vocabulary vocab, long step) {
-    SplittableRandom rnd = new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step);
+    return sample(c, List.of(task), vocab, new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step), false);
+  }
+
+  /**
+   * @param tasks each sequence draws one (a single task draws nothing, so one-task runs keep their batches)
+   * @param allMasked every answer slot masked (t = 1): how accuracy is measured
+   */
+  static Batch sample(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, SplittableRandom rnd,
+      boolean allMasked) {
     int total = c.length() + c.answerSlots();
     int[] tokens = new int[c.batch() * total];
     int[] targets = new int[c.batch() * total];
     float[] weights = new float[c.batch() * total];
     for (int b = 0; b < c.batch(); b++) {
+      TaskGenerator task = tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size()));
       TaskInstance inst = task.instance(rnd, c.length(), 1);
       TaskQuery q = inst.queries().get(0);
       int[] prompt = vocab.encode(inst.context() + " " + q.input());
@@ -38,7 +48,7 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
         int pos = off + c.length() + s;
         int target = s == 0 ? answer : vocab.eos();
         targets[pos] = target;
-        boolean masked = s == forced || rnd.nextDouble() < t;
+        boolean masked = allMasked || s == forced || rnd.nextDouble() < t;
         tokens[pos] = masked ? vocab.mask() : target;
         weights[pos] = masked ? (float) (1 / t) : 0f;
       }

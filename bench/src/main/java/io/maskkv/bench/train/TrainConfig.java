@@ -8,7 +8,10 @@ import io.maskkv.common.model.ModelShapes;
  * What a training run is: the model shape (LLaDA family), the data (task, prompt length, answer slots, batch) and
  * the optimiser. Recorded in every checkpoint so a resume continues the same run.
  *
+ * @param task one task name, or several separated by commas: each sequence of a batch draws one of them
  * @param answerSlots response positions per sequence: the one-word answer, then EOS padding (SFT-style)
+ * @param offsetHeads relative offsets (e.g. -2 = "the token two before") that layer 0's first heads start out
+ *     attending to; empty for a plain random start (see {@link PositionalHeads})
  */
 public record TrainConfig(
     int layers,
@@ -21,7 +24,20 @@ public record TrainConfig(
     int batch,
     double learningRate,
     int warmupSteps,
-    long seed) {
+    long seed,
+    java.util.List<Integer> offsetHeads) {
+
+  public TrainConfig {
+    offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
+    if (offsetHeads.size() > heads) {
+      throw new IllegalArgumentException(offsetHeads.size() + " offset heads but the model has " + heads + " heads");
+    }
+  }
+
+  /** The task names of {@link #task}, in order. */
+  public java.util.List<String> tasks() {
+    return java.util.Arrays.stream(task.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+  }
 
   /** The masked-diffusion objective samples t ~ U(T_MIN, 1); 1/t weights the loss (clamped as in training.md). */
   public static final double T_MIN = 0.1;

@@ -25,7 +25,7 @@ final class TrainableModel {
   final Map<String, NDArray> params = new LinkedHashMap<>();
   private final TensorNames names;
 
-  TrainableModel(ModelConfig config, NDManager manager, long seed) {
+  TrainableModel(ModelConfig config, NDManager manager, long seed, java.util.List<Integer> offsetHeads) {
     this.config = config;
     this.names = TensorNames.of(config.family());
     SplittableRandom rnd = new SplittableRandom(seed);
@@ -46,6 +46,7 @@ final class TrainableModel {
     }
     params.put(names.finalNorm(), manager.ones(new Shape(d)));
     params.put(names.lmHead(), normal(manager, rnd, 1 / Math.sqrt(d), d, config.vocabSize()));
+    PositionalHeads.apply(params, names, config, offsetHeads, rnd);
     params.values().forEach(p -> p.setRequiresGradient(true));
   }
 

@@ -22,6 +22,8 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Map;
 
 /**
@@ -35,7 +37,7 @@ public final class Trainer implements AutoCloseable {
 
   private final TrainConfig config;
   private final Vocabulary vocab = new Vocabulary();
-  private final TaskGenerator task;
+  private final List<TaskGenerator> tasks;
   private final NDManager manager;
   private final TrainableModel model;
   private final Adam adam;
@@ -43,10 +45,17 @@ public final class Trainer implements AutoCloseable {
 
   public Trainer(TrainConfig config) {
     this.config = config;
-    this.task = TaskRegistry.get(config.task());
+    this.tasks = config.tasks().stream().map(TaskRegistry::get).toList();
+    if (tasks.isEmpty()) {
+      throw new IllegalArgumentException("no task given");
+    }
     this.manager = NDManager.newBaseManager();
-    this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed());
+    this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed(), config.offsetHeads());
     this.adam = new Adam(model.params, manager);
+  }
+
+  public TrainConfig config() {
+    return config;
   }
 
   public long step() {
@@ -55,7 +64,8 @@ public final class Trainer implements AutoCloseable {
 
   /** One optimiser step; returns the batch's loss (masked-slot cross-entropy weighted 1/t, per sequence). */
   public double trainStep() {
-    Batch b = Batch.sample(config, task, vocab, step);
+    Batch b = Batch.sample(config, tasks, vocab, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + step),
+        false);
     step++;
     try (NDManager scratch = manager.newSubManager()) {
       NDArray tokens = scratch.create(b.tokens(), new Shape(b.batch(), b.length()));
@@ -81,6 +91,38 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /**
+   * Exact-match accuracy per task on {@code n} held-out sequences (a seed stream training never draws), every
+   * answer slot masked and read in one forward: the answer slot's argmax against the answer.
+   */
+  public Map<String, Double> accuracy(int n) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String name : config.tasks()) {
+      SplittableRandom rnd = new SplittableRandom(~config.seed() * 0xBF58476D1CE4E5B9L + name.hashCode());
+      int right = 0;
+      int seen = 0;
+      while (seen < n) {
+        Batch b = Batch.sample(config, List.of(TaskRegistry.get(name)), vocab, rnd, true);
+        float[] logits = answerLogits(b.tokens(), b.batch());
+        int slots = config.answerSlots();
+        for (int i = 0; i < b.batch() && seen < n; i++, seen++) {
+          int row = i * slots * vocab.size; // slot 0 of sequence i
+          int best = 0;
+          for (int v = 1; v < vocab.size; v++) {
+            if (logits[row + v] > logits[row + best]) {
+              best = v;
+            }
+          }
+          if (best == b.targets()[i * b.length() + config.length()]) {
+            right++;
+          }
+        }
+      }
+      out.put(name, (double) right / n);
+    }
+    return out;
+  }
+
   /** Parameters and both Adam moments in one safetensors file, the step and config beside it. */
   public void saveCheckpoint(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -97,14 +139,15 @@ public final class Trainer implements AutoCloseable {
 
   /** A trainer continuing a checkpoint: same config, parameters, moments and step (so the same next batches). */
   public static Trainer resume(Path dir) throws IOException {
-    return resume(dir, null, null);
+    return resume(dir, null, null, null);
   }
 
   /**
    * @param length a new prompt length (the curriculum's next stage), or null to keep the checkpoint's
    * @param batch a new batch size, or null to keep the checkpoint's
+   * @param task a new task mix, or null to keep the checkpoint's
    */
-  public static Trainer resume(Path dir, Integer length, Integer batch) throws IOException {
+  public static Trainer resume(Path dir, Integer length, Integer batch, String task) throws IOException {
     JsonNode state = new ObjectMapper().readTree(Files.readString(dir.resolve(STATE)));
     ObjectNode cfg = ((ObjectNode) state.deepCopy()).without("step");
     if (length != null) {
@@ -112,6 +155,9 @@ public final class Trainer implements AutoCloseable {
     }
     if (batch != null) {
       cfg.put("batch", batch);
+    }
+    if (task != null) {
+      cfg.put("task", task);
     }
     TrainConfig c = new ObjectMapper().treeToValue(cfg, TrainConfig.class);
     Trainer t = new Trainer(c);

@@ -12,13 +12,14 @@ import io.maskkv.worker.engine.Forward;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
   private static TrainConfig tiny(long seed) {
-    return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed);
+    return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed, List.of());
   }
 
   @Test
