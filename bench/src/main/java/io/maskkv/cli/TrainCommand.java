@@ -41,6 +41,14 @@ public final class TrainCommand implements Callable<Integer> {
       + "first heads start out attending to; helps key-value binding form (default: none)")
   List<Integer> offsetHeads = List.of();
 
+  @Option(names = "--queries", defaultValue = "1", description = "up to this many questions per training "
+      + "sequence: earlier ones inline with their (masked) answers, the last before the answer slots")
+  int queries;
+
+  @Option(names = "--binding-prior", description = "start layer 1 as a content match on what layer 0's offset -2 "
+      + "head copies (an induction-circuit start for key-value binding; needs -2 in --offset-heads)")
+  boolean bindingPrior;
+
   @Option(names = "--eval-every", defaultValue = "250",
       description = "every N steps measure each task's accuracy on held-out sequences into OUT/accuracy.csv")
   int evalEvery;
@@ -87,7 +95,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path accCsv = out.resolve("accuracy.csv");
     try (Trainer t = resume != null ? Trainer.resume(resume, length, batch, task)
         : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
-            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr, warmup, seed, offsetHeads))) {
+            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr, warmup, seed, offsetHeads,
+            queries, bindingPrior))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
       }
@@ -108,7 +117,8 @@ public final class TrainCommand implements Callable<Integer> {
                   t.config().length(), e.getValue()), StandardOpenOption.APPEND);
               line.append(String.format(Locale.ROOT, " %s %.1f%%", e.getKey(), 100 * e.getValue()));
             }
-            bar.note("step " + t.step() + " accuracy" + line);
+            bar.note("step " + t.step() + " accuracy" + line
+                + (t.skippedSteps() > 0 ? " (" + t.skippedSteps() + " steps skipped: gradient not finite)" : ""));
             plotAccuracy(accCsv, out.resolve("accuracy.png"));
           }
           if (t.step() % checkpointEvery == 0 || t.step() == steps) {

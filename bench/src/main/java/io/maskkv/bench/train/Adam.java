@@ -29,7 +29,8 @@ final class Adam {
   /**
    * @param step 1-based step number (bias correction)
    */
-  void update(Map<String, NDArray> params, double lr, long step, NDManager scratch) {
+  /** @return false when the gradient was not finite and the step was skipped */
+  boolean update(Map<String, NDArray> params, double lr, long step, NDManager scratch) {
     double c1 = 1 - Math.pow(BETA1, step);
     double c2 = 1 - Math.pow(BETA2, step);
     // global-norm clipping (as in the training.md trial): one bad batch must not blow the weights up
@@ -42,6 +43,10 @@ final class Adam {
       sq += g.square().sum().getFloat();
     }
     double norm = Math.sqrt(sq);
+    if (!Double.isFinite(norm)) { // skip the batch rather than poison the weights and both moments
+      grads.values().forEach(g -> g.muli(0));
+      return false;
+    }
     float scale = norm > CLIP ? (float) (CLIP / norm) : 1f;
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray p = e.getValue();
@@ -61,5 +66,6 @@ final class Adam {
       p.subi(stepSize);
       g.muli(0); // the collector accumulates otherwise
     }
+    return true;
   }
 }

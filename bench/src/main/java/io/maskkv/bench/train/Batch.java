@@ -3,6 +3,7 @@ package io.maskkv.bench.train;
 import io.maskkv.common.eval.tasks.TaskGenerator;
 import io.maskkv.common.eval.tasks.TaskInstance;
 import io.maskkv.common.eval.tasks.TaskQuery;
+import io.maskkv.common.eval.tasks.TaskVocabulary;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -31,9 +32,27 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     float[] weights = new float[c.batch() * total];
     for (int b = 0; b < c.batch(); b++) {
       TaskGenerator task = tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size()));
-      TaskInstance inst = task.instance(rnd, c.length(), 1);
-      TaskQuery q = inst.queries().get(0);
-      int[] prompt = vocab.encode(inst.context() + " " + q.input());
+      int asked = c.queries() <= 1 ? 1 : 1 + rnd.nextInt(c.queries());
+      TaskInstance inst = task.instance(rnd, c.length(), asked);
+      List<TaskQuery> qs = inst.queries();
+      String solved = "";
+      if (qs.size() > 1) {
+        // earlier questions sit inline with their answers, the last one before the answer slots as in serving;
+        // the context shrinks by what they take so the prompt stays c.length() tokens
+        int extra = 0;
+        for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+          extra += TaskVocabulary.countTokens(q.input()) + 1;
+        }
+        inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
+        qs = inst.queries();
+        StringBuilder sb = new StringBuilder();
+        for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+          sb.append(' ').append(q.input()).append(' ').append(q.answer());
+        }
+        solved = sb.toString();
+      }
+      TaskQuery q = qs.get(qs.size() - 1);
+      int[] prompt = vocab.encode(inst.context() + solved + " " + q.input());
       if (prompt.length > c.length()) {
         prompt = Arrays.copyOfRange(prompt, prompt.length - c.length(), prompt.length);
       }
@@ -43,6 +62,9 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       System.arraycopy(prompt, 0, tokens, off + c.length() - prompt.length, prompt.length);
       int answer = vocab.encode(q.answer())[0];
       double t = TrainConfig.T_MIN + (1 - TrainConfig.T_MIN) * rnd.nextDouble();
+      if (qs.size() > 1) {
+        maskInlineAnswers(tokens, targets, weights, off, off + c.length(), qs, vocab, rnd, t, allMasked);
+      }
       int forced = rnd.nextInt(c.answerSlots());
       for (int s = 0; s < c.answerSlots(); s++) {
         int pos = off + c.length() + s;
@@ -54,5 +76,41 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       }
     }
     return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  /**
+   * Masks each inline answer (the token after an earlier question) with probability t, weighted 1/t like the
+   * answer slots. Found by scanning for the question's tokens, which the prompt holds exactly once each.
+   */
+  private static void maskInlineAnswers(int[] tokens, int[] targets, float[] weights, int from, int to,
+      List<TaskQuery> qs, Vocabulary vocab, SplittableRandom rnd, double t, boolean allMasked) {
+    int searchFrom = from;
+    for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+      int[] question = vocab.encode(q.input());
+      int at = indexOf(tokens, question, searchFrom, to);
+      if (at < 0) {
+        throw new IllegalStateException("inline question '" + q.input() + "' not found in its prompt");
+      }
+      int pos = at + question.length;
+      targets[pos] = tokens[pos];
+      if (allMasked || rnd.nextDouble() < t) {
+        tokens[pos] = vocab.mask();
+        weights[pos] = (float) (1 / t);
+      }
+      searchFrom = pos + 1;
+    }
+  }
+
+  private static int indexOf(int[] hay, int[] needle, int from, int to) {
+    outer:
+    for (int i = from; i + needle.length <= to; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 }

@@ -27,40 +27,50 @@ final class PositionalHeads {
   static final int PAIRS = 3;
   /** Softmax logit per unit of cosine: at 12 a neighbour one place off gets about 0.1% of the weight. */
   static final double SHARPNESS = 12.0;
+  /**
+   * Gain on those heads' output projection: what they copy (the token {@code o} places away) reaches the residual
+   * at about the embedding's own scale instead of a sixth of it, so a later head can match on it from the start.
+   */
+  static final double OUT_GAIN = 1.0;
 
   private PositionalHeads() {}
 
+  /**
+   * @param reserved trailing residual dimensions kept out of the embeddings (and of the shared direction), for
+   *     {@link BindingPrior} to write into; 0 for none
+   */
   static void apply(Map<String, NDArray> params, TensorNames names, ModelConfig c, List<Integer> offsets,
-      SplittableRandom rnd) {
+      int reserved, SplittableRandom rnd) {
     if (offsets.isEmpty()) {
       return;
     }
     int d = c.hiddenSize();
     int hd = c.headDim();
     int half = hd / 2;
-    double[] u = unit(rnd, d);
+    int used = d - reserved;
+    double[] u = unit(rnd, used, d);
     NDArray emb = params.get(names.embedding());
     float[] e = emb.toFloatArray();
     for (int row = 0; row < c.vocabSize(); row++) {
       // every row gets the same component along u and the same norm, so after RMSNorm every token offers the
       // same h·u and a neighbour with a larger one cannot outbid the intended position
       double along = 0;
-      for (int i = 0; i < d; i++) {
+      for (int i = 0; i < used; i++) {
         along += e[row * d + i] * u[i];
       }
       double perpNorm = 0;
-      for (int i = 0; i < d; i++) {
+      for (int i = 0; i < used; i++) {
         double perp = e[row * d + i] - along * u[i];
         perpNorm += perp * perp;
       }
-      double scale = Math.sqrt((d - 1) / perpNorm);
+      double scale = Math.sqrt((used - 1) / perpNorm);
       for (int i = 0; i < d; i++) {
-        e[row * d + i] = (float) ((e[row * d + i] - along * u[i]) * scale + BIAS * u[i]);
+        e[row * d + i] = i < used ? (float) ((e[row * d + i] - along * u[i]) * scale + BIAS * u[i]) : 0f;
       }
     }
     emb.set(e);
     // after RMSNorm (weight 1) h·u ≈ BIAS / rms(embedding)
-    double hu = BIAS / Math.sqrt((d - 1 + BIAS * BIAS) / d);
+    double hu = BIAS / Math.sqrt((used - 1 + BIAS * BIAS) / d);
     double kappa = Math.sqrt(SHARPNESS * Math.sqrt(hd)) / hu;
     NDArray wq = params.get(names.q(0));
     NDArray wk = params.get(names.k(0));
@@ -87,17 +97,26 @@ final class PositionalHeads {
     }
     wq.set(q);
     wk.set(k);
+    NDArray wo = params.get(names.attnOut(0));
+    float[] out = wo.toFloatArray(); // [in = heads·hd, out = d]: the rows of head h are h·hd .. (h+1)·hd
+    for (int row = 0; row < offsets.size() * hd; row++) {
+      for (int col = 0; col < d; col++) {
+        out[row * d + col] *= (float) OUT_GAIN;
+      }
+    }
+    wo.set(out);
   }
 
-  private static double[] unit(SplittableRandom rnd, int d) {
+  /** A random unit vector of {@code d} dimensions that is zero beyond the first {@code used}. */
+  static double[] unit(SplittableRandom rnd, int used, int d) {
     double[] u = new double[d];
     double norm = 0;
-    for (int i = 0; i < d; i++) {
+    for (int i = 0; i < used; i++) {
       u[i] = RandomCheckpoint.gaussian(rnd);
       norm += u[i] * u[i];
     }
     norm = Math.sqrt(norm);
-    for (int i = 0; i < d; i++) {
+    for (int i = 0; i < used; i++) {
       u[i] /= norm;
     }
     return u;

@@ -12,6 +12,9 @@ import io.maskkv.common.model.ModelShapes;
  * @param answerSlots response positions per sequence: the one-word answer, then EOS padding (SFT-style)
  * @param offsetHeads relative offsets (e.g. -2 = "the token two before") that layer 0's first heads start out
  *     attending to; empty for a plain random start (see {@link PositionalHeads})
+ * @param queries up to this many questions per training sequence (each draws 1..queries): the earlier ones inline
+ *     with their answers, masked like the answer slots, for more supervised positions per sequence; 0 or 1 = one
+ * @param bindingPrior start from an induction circuit for key→value binding (see {@link BindingPrior})
  */
 public record TrainConfig(
     int layers,
@@ -25,7 +28,9 @@ public record TrainConfig(
     double learningRate,
     int warmupSteps,
     long seed,
-    java.util.List<Integer> offsetHeads) {
+    java.util.List<Integer> offsetHeads,
+    int queries,
+    boolean bindingPrior) {
 
   public TrainConfig {
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);

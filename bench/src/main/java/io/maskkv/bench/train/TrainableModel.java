@@ -25,7 +25,8 @@ final class TrainableModel {
   final Map<String, NDArray> params = new LinkedHashMap<>();
   private final TensorNames names;
 
-  TrainableModel(ModelConfig config, NDManager manager, long seed, java.util.List<Integer> offsetHeads) {
+  TrainableModel(ModelConfig config, NDManager manager, long seed, java.util.List<Integer> offsetHeads,
+      boolean bindingPrior) {
     this.config = config;
     this.names = TensorNames.of(config.family());
     SplittableRandom rnd = new SplittableRandom(seed);
@@ -46,7 +47,16 @@ final class TrainableModel {
     }
     params.put(names.finalNorm(), manager.ones(new Shape(d)));
     params.put(names.lmHead(), normal(manager, rnd, 1 / Math.sqrt(d), d, config.vocabSize()));
-    PositionalHeads.apply(params, names, config, offsetHeads, rnd);
+    if (bindingPrior) {
+      int copyHead = offsetHeads.indexOf(-2);
+      if (copyHead < 0) {
+        throw new IllegalArgumentException("the binding prior needs an offset -2 head (--offset-heads)");
+      }
+      PositionalHeads.apply(params, names, config, offsetHeads, BindingPrior.reservedDims(config), rnd);
+      BindingPrior.apply(params, names, config, copyHead, rnd);
+    } else {
+      PositionalHeads.apply(params, names, config, offsetHeads, 0, rnd);
+    }
     params.values().forEach(p -> p.setRequiresGradient(true));
   }
 

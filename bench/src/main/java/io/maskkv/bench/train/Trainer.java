@@ -42,6 +42,7 @@ public final class Trainer implements AutoCloseable {
   private final TrainableModel model;
   private final Adam adam;
   private long step;
+  private long skipped;
 
   public Trainer(TrainConfig config) {
     this.config = config;
@@ -50,12 +51,18 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("no task given");
     }
     this.manager = NDManager.newBaseManager();
-    this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed(), config.offsetHeads());
+    this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed(), config.offsetHeads(),
+        config.bindingPrior());
     this.adam = new Adam(model.params, manager);
   }
 
   public TrainConfig config() {
     return config;
+  }
+
+  /** Steps whose gradient was not finite and left the weights alone (this process only). */
+  public long skippedSteps() {
+    return skipped;
   }
 
   public long step() {
@@ -69,24 +76,26 @@ public final class Trainer implements AutoCloseable {
     step++;
     try (NDManager scratch = manager.newSubManager()) {
       NDArray tokens = scratch.create(b.tokens(), new Shape(b.batch(), b.length()));
-      int slots = config.answerSlots();
-      float[] w = new float[b.batch() * slots * vocab.size];
-      for (int i = 0; i < b.batch(); i++) {
-        for (int s = 0; s < slots; s++) {
-          int pos = i * b.length() + config.length() + s;
-          w[(i * slots + s) * vocab.size + b.targets()[pos]] = b.weights()[pos];
+      // every supervised position (inline answers of earlier questions, then the answer slots) is a row
+      int rows = b.length();
+      float[] w = new float[b.batch() * rows * vocab.size];
+      for (int pos = 0; pos < b.weights().length; pos++) {
+        if (b.weights()[pos] != 0) {
+          w[pos * vocab.size + b.targets()[pos]] = b.weights()[pos];
         }
       }
-      NDArray weights = scratch.create(w, new Shape(b.batch(), slots, vocab.size));
+      NDArray weights = scratch.create(w, new Shape(b.batch(), rows, vocab.size));
       double loss;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray logits = model.forward(tokens, slots, scratch);
+        NDArray logits = model.forward(tokens, rows, scratch);
         NDArray l = logits.logSoftmax(-1).mul(weights).sum().neg().div((float) b.batch());
         gc.backward(l);
         loss = l.getFloat();
       }
       double lr = config.learningRate() * Math.min(1.0, (double) step / Math.max(1, config.warmupSteps()));
-      adam.update(model.params, lr, step, scratch);
+      if (!adam.update(model.params, lr, step, scratch)) {
+        skipped++;
+      }
       return loss;
     }
   }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
   private static TrainConfig tiny(long seed) {
-    return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed, List.of());
+    return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed, List.of(), 1, false);
   }
 
   @Test

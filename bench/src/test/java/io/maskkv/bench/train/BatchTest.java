@@ -1,0 +1,55 @@
+package io.maskkv.bench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.maskkv.common.eval.tasks.TaskRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class BatchTest {
+  private final Vocabulary vocab = new Vocabulary();
+
+  /** Every supervised inline position is the answer of the question right before it, read off the context. */
+  @Test
+  void inlineAnswersAreTheAskedKeysValuesAndThePromptKeepsItsLength() {
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "multikey", 160, 2, 32, 1e-3, 1, 3, List.of(), 4, false);
+    Batch b = Batch.sample(c, List.of(TaskRegistry.get("multikey")), vocab, new SplittableRandom(5), false);
+    String[] words = new String[vocab.size];
+    vocab.ids.forEach((w, id) -> words[id] = w);
+    int inline = 0;
+    for (int s = 0; s < b.batch(); s++) {
+      int off = s * b.length();
+      Map<String, String> facts = new HashMap<>();
+      for (int p = off; p + 3 < off + c.length(); p++) {
+        if (words[b.tokens()[p]].equals("key") && words[b.tokens()[p + 2]].equals("is")) {
+          facts.put(words[b.tokens()[p + 1]], words[b.tokens()[p + 3]]);
+        }
+      }
+      assertTrue(b.tokens()[off] != vocab.eos(), "the context shrank for the inline questions: no left padding");
+      for (int p = off + 2; p < off + c.length(); p++) {
+        if (b.weights()[p] != 0) {
+          inline++;
+          assertEquals("?", words[b.tokens()[p - 1]], "a supervised prompt position follows a question");
+          String key = words[b.tokens()[p - 2]];
+          assertEquals(facts.get(key), words[b.targets()[p]], "value of " + key);
+          assertEquals(vocab.mask(), b.tokens()[p]);
+        }
+      }
+      assertTrue(b.weights()[off + c.length()] > 0 || b.weights()[off + c.length() + 1] > 0, "an answer slot is masked");
+    }
+    assertTrue(inline > 10, "inline answers were masked: " + inline);
+  }
+
+  @Test
+  void oneQueryRunsDrawExactlyTheBatchesTheyAlwaysDid() {
+    TrainConfig one = new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false);
+    TrainConfig zero = new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 0, false);
+    Batch a = Batch.sample(one, TaskRegistry.get("needle"), vocab, 7);
+    Batch z = Batch.sample(zero, TaskRegistry.get("needle"), vocab, 7);
+    assertEquals(java.util.Arrays.toString(a.tokens()), java.util.Arrays.toString(z.tokens()));
+  }
+}
