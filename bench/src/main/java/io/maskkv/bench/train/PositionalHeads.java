@@ -27,11 +27,6 @@ final class PositionalHeads {
   static final int PAIRS = 3;
   /** Softmax logit per unit of cosine: at 12 a neighbour one place off gets about 0.1% of the weight. */
   static final double SHARPNESS = 12.0;
-  /**
-   * Gain on those heads' output projection: what they copy (the token {@code o} places away) reaches the residual
-   * at about the embedding's own scale instead of a sixth of it, so a later head can match on it from the start.
-   */
-  static final double OUT_GAIN = 1.0;
 
   private PositionalHeads() {}
 
@@ -97,14 +92,6 @@ final class PositionalHeads {
     }
     wq.set(q);
     wk.set(k);
-    NDArray wo = params.get(names.attnOut(0));
-    float[] out = wo.toFloatArray(); // [in = heads·hd, out = d]: the rows of head h are h·hd .. (h+1)·hd
-    for (int row = 0; row < offsets.size() * hd; row++) {
-      for (int col = 0; col < d; col++) {
-        out[row * d + col] *= (float) OUT_GAIN;
-      }
-    }
-    wo.set(out);
   }
 
   /** A random unit vector of {@code d} dimensions that is zero beyond the first {@code used}. */
