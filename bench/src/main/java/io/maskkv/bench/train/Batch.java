@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
  */
 record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length) {
 
-  static Batch sample(TrainConfig c, TaskGenerator task, Vocabulary vocab, long step) {
-    return sample(c, List.of(task), vocab, new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step), false);
+  /** Training step {@code step}'s batch: drawn from a seed of the run seed and the step alone. */
+  static Batch sample(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, long step) {
+    return sample(c, tasks, vocab, new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step), false);
   }
 
   /**
@@ -76,6 +77,17 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       }
     }
     return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  /** Positions from the earliest supervised one to the end of a sequence: the rows the loss needs logits for. */
+  int supervisedRows() {
+    int first = length;
+    for (int pos = 0; pos < weights.length; pos++) {
+      if (weights[pos] != 0) {
+        first = Math.min(first, pos % length);
+      }
+    }
+    return length - first;
   }
 
   /**

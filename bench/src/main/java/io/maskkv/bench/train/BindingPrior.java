@@ -64,12 +64,8 @@ final class BindingPrior {
     NDArray wk = params.get(names.k(1));
     float[] q = wq.toFloatArray();
     float[] k = wk.toFloatArray();
-    for (int col = 0; col < hd; col++) {
-      for (int in = 0; in < d; in++) {
-        q[in * d + col] = 0;
-        k[in * d + col] = 0;
-      }
-    }
+    PositionalHeads.clearHead(q, d, 0, hd);
+    PositionalHeads.clearHead(k, d, 0, hd);
     for (int j = 0; j < 2 * pairs; j++) {
       int p = half - pairs + j % pairs; // a slow pair
       int col = j < pairs ? p : p + half; // both of its components

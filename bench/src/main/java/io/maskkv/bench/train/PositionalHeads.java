@@ -73,12 +73,8 @@ final class PositionalHeads {
     float[] k = wk.toFloatArray();
     for (int head = 0; head < offsets.size(); head++) {
       int o = offsets.get(head);
-      for (int col = head * hd; col < (head + 1) * hd; col++) {
-        for (int in = 0; in < d; in++) {
-          q[in * d + col] = 0;
-          k[in * d + col] = 0;
-        }
-      }
+      clearHead(q, d, head, hd);
+      clearHead(k, d, head, hd);
       for (int p = 0; p < Math.min(PAIRS, half); p++) {
         double phi = 1.0 / Math.pow(c.ropeTheta(), (double) (2 * p) / hd);
         int a = head * hd + p;
@@ -94,8 +90,15 @@ final class PositionalHeads {
     wk.set(k);
   }
 
+  /** Zeroes head {@code head}'s output columns of a {@code [in = d, out = d]} projection. */
+  static void clearHead(float[] w, int d, int head, int hd) {
+    for (int in = 0; in < d; in++) {
+      java.util.Arrays.fill(w, in * d + head * hd, in * d + (head + 1) * hd, 0f);
+    }
+  }
+
   /** A random unit vector of {@code d} dimensions that is zero beyond the first {@code used}. */
-  static double[] unit(SplittableRandom rnd, int used, int d) {
+  private static double[] unit(SplittableRandom rnd, int used, int d) {
     double[] u = new double[d];
     double norm = 0;
     for (int i = 0; i < used; i++) {

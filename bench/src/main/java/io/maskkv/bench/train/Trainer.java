@@ -71,17 +71,21 @@ public final class Trainer implements AutoCloseable {
 
   /** One optimiser step; returns the batch's loss (masked-slot cross-entropy weighted 1/t, per sequence). */
   public double trainStep() {
-    Batch b = Batch.sample(config, tasks, vocab, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + step),
-        false);
+    Batch b = Batch.sample(config, tasks, vocab, step);
     step++;
     try (NDManager scratch = manager.newSubManager()) {
       NDArray tokens = scratch.create(b.tokens(), new Shape(b.batch(), b.length()));
-      // every supervised position (inline answers of earlier questions, then the answer slots) is a row
-      int rows = b.length();
+      // logits for the rows from the earliest supervised position (an inline answer of an earlier question, else
+      // the first answer slot) to the end
+      int rows = b.supervisedRows();
+      int skip = b.length() - rows;
       float[] w = new float[b.batch() * rows * vocab.size];
-      for (int pos = 0; pos < b.weights().length; pos++) {
-        if (b.weights()[pos] != 0) {
-          w[pos * vocab.size + b.targets()[pos]] = b.weights()[pos];
+      for (int i = 0; i < b.batch(); i++) {
+        for (int r = 0; r < rows; r++) {
+          int pos = i * b.length() + skip + r;
+          if (b.weights()[pos] != 0) {
+            w[(i * rows + r) * vocab.size + b.targets()[pos]] = b.weights()[pos];
+          }
         }
       }
       NDArray weights = scratch.create(w, new Shape(b.batch(), rows, vocab.size));
@@ -106,12 +110,14 @@ public final class Trainer implements AutoCloseable {
    */
   public Map<String, Double> accuracy(int n) {
     Map<String, Double> out = new LinkedHashMap<>();
-    for (String name : config.tasks()) {
+    for (int ti = 0; ti < tasks.size(); ti++) {
+      String name = config.tasks().get(ti); // as given (the held-out seed derives from it)
+      TaskGenerator task = tasks.get(ti);
       SplittableRandom rnd = new SplittableRandom(~config.seed() * 0xBF58476D1CE4E5B9L + name.hashCode());
       int right = 0;
       int seen = 0;
       while (seen < n) {
-        Batch b = Batch.sample(config, List.of(TaskRegistry.get(name)), vocab, rnd, true);
+        Batch b = Batch.sample(config, List.of(task), vocab, rnd, true);
         float[] logits = answerLogits(b.tokens(), b.batch());
         int slots = config.answerSlots();
         for (int i = 0; i < b.batch() && seen < n; i++, seen++) {

@@ -48,8 +48,8 @@ class BatchTest {
   void oneQueryRunsDrawExactlyTheBatchesTheyAlwaysDid() {
     TrainConfig one = new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false);
     TrainConfig zero = new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 0, false);
-    Batch a = Batch.sample(one, TaskRegistry.get("needle"), vocab, 7);
-    Batch z = Batch.sample(zero, TaskRegistry.get("needle"), vocab, 7);
+    Batch a = Batch.sample(one, List.of(TaskRegistry.get("needle")), vocab, 7);
+    Batch z = Batch.sample(zero, List.of(TaskRegistry.get("needle")), vocab, 7);
     assertEquals(java.util.Arrays.toString(a.tokens()), java.util.Arrays.toString(z.tokens()));
   }
 }

@@ -72,7 +72,7 @@ class TrainerTest {
     try (Trainer t = new Trainer(tiny(3))) {
       t.trainStep();
       t.exportModel(dir);
-      Batch b = Batch.sample(tiny(3), TaskRegistry.get("needle"), t.vocabulary(), 99);
+      Batch b = Batch.sample(tiny(3), List.of(TaskRegistry.get("needle")), t.vocabulary(), 99);
       int[] one = Arrays.copyOfRange(b.tokens(), 0, b.length());
       float[] trainer = t.answerLogits(one, 1);
       try (Transformer engine = Transformer.load(dir, Device.cpu());
