@@ -8,6 +8,10 @@ if [ "$1" = "controller" ]; then
 else
   main=io.maskkv.cli.Main
 fi
+# glibc's dynamic mmap threshold keeps freed tensor buffers (up to 32 MiB each) in the heap instead of returning
+# them: a 16k-token prefill held ~440 MiB of freed memory that way. A fixed threshold returns them
+# (docs/performance.md, "Peak memory").
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec java $JAVA_OPTS -Dai.djl.offline=true -Dai.djl.default_engine=PyTorch \
   -Dorg.slf4j.simpleLogger.defaultLogLevel="${LOG_LEVEL:-info}" \
   -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda=error -cp '/app/lib/*' "$main" "$@"

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 import io.maskkv.worker.evict.MaskVotingScorer;
 import io.maskkv.worker.evict.Scores;
 import io.maskkv.worker.evict.TopK;
@@ -100,7 +101,7 @@ public class KernelBenchmarks {
     try (NDManager step = manager.newSubManager()) {
       NDArray q = allQueries.duplicate();
       q.attach(step);
-      Scores s = new MaskVotingScorer().score(0, q, fullKeys, promptLength, HEADS, step);
+      Scores s = new MaskVotingScorer().score(0, Queries.of(q), fullKeys, promptLength, HEADS, step);
       return s.perHead()[0][0];
     }
   }
@@ -117,7 +118,7 @@ public class KernelBenchmarks {
     try (NDManager step = manager.newSubManager()) {
       NDArray q = allQueries.duplicate();
       q.attach(step);
-      Scores s = new MaskVotingScorer().score(0, q, fullKeys, promptLength, HEADS, step);
+      Scores s = new MaskVotingScorer().score(0, Queries.of(q), fullKeys, promptLength, HEADS, step);
       int total = promptLength + MASKS;
       long[] flat = new long[HEADS * BUDGET];
       for (int h = 0; h < HEADS; h++) {

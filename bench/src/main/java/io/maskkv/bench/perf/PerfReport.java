@@ -23,19 +23,23 @@ public final class PerfReport {
   }
 
   public void printTable(PrintStream out) {
-    out.printf(Locale.ROOT, "%-15s %8s %11s %11s %11s %10s %12s %12s %s%n", "method", "prompt", "prefill ms",
-        "ms/step", "median ms", "tokens/s", "KV bytes", "peak RSS", "");
+    out.printf(Locale.ROOT, "%-15s %8s %11s %11s %11s %10s %12s %12s %12s %s%n", "method", "prompt", "prefill ms",
+        "ms/step", "median ms", "tokens/s", "KV bytes", "peak RSS", "request", "");
     for (RunResult r : results) {
-      out.printf(Locale.ROOT, "%-15s %8d %11.1f %11.2f %11.2f %10.2f %12s %12s %s%n", r.method(), r.promptLength(),
+      out.printf(Locale.ROOT, "%-15s %8d %11.1f %11.2f %11.2f %10.2f %12s %12s %12s %s%n", r.method(), r.promptLength(),
           r.prefillMs(), r.msPerStep(), r.medianMsPerStep(), r.tokensPerSecond(), Bytes.human(r.kvBytes()), Bytes.human(r.peakRssBytes()),
+          Bytes.human(r.requestBytes()),
           r.extrapolated() ? "(ms/step, tokens/s extrapolated)" : "");
     }
   }
 
-  /** Per length: step-time ratios full/maskkv and none/maskkv, and KV and RSS ratios maskkv/full. */
+  /**
+   * Per length: step-time ratios full/maskkv and none/maskkv, and maskkv/full ratios of KV bytes, peak RSS and the
+   * request's own memory (peak RSS above the warmed-up process).
+   */
   public void printRatios(PrintStream out, String target) {
-    out.printf(Locale.ROOT, "%n%8s %16s %16s %14s %16s%n", "prompt", "full/" + target + " step",
-        "none/" + target + " step", target + "/full KV", target + "/full RSS");
+    out.printf(Locale.ROOT, "%n%8s %16s %16s %14s %16s %20s%n", "prompt", "full/" + target + " step",
+        "none/" + target + " step", target + "/full KV", target + "/full RSS", target + "/full request");
     for (int len : lengths()) {
       Optional<RunResult> m = find(target, len);
       if (m.isEmpty()) {
@@ -43,11 +47,14 @@ public final class PerfReport {
       }
       Optional<RunResult> full = find("full", len);
       Optional<RunResult> none = find("none", len);
-      out.printf(Locale.ROOT, "%8d %16s %16s %14s %16s%n", len,
+      out.printf(Locale.ROOT, "%8d %16s %16s %14s %16s %20s%n", len,
           full.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
           none.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
           full.map(f -> String.format(Locale.ROOT, "%.2f%%", 100.0 * m.get().kvBytes() / f.kvBytes())).orElse("-"),
           full.map(f -> String.format(Locale.ROOT, "%.1f%%", 100.0 * m.get().peakRssBytes() / f.peakRssBytes()))
+              .orElse("-"),
+          full.filter(f -> f.requestBytes() > 0)
+              .map(f -> String.format(Locale.ROOT, "%.1f%%", 100.0 * m.get().requestBytes() / f.requestBytes()))
               .orElse("-"));
     }
   }

@@ -49,6 +49,7 @@ public final class SingleRun {
     for (int i = 0; i < WARMUP_RUNS; i++) {
       new Generator(model).generate(warmPrompt, o, e -> {});
     }
+    long base = resetPeakRss();
     java.util.List<Long> stepNanos = new java.util.ArrayList<>();
     GenerationResult r = new Generator(model).generate(prompt, o, e -> stepNanos.add(e.nanos()));
     double median = median(stepNanos.subList(Math.min(1, stepNanos.size()), stepNanos.size()));
@@ -56,7 +57,7 @@ public final class SingleRun {
     double totalMs = extrapolate ? stepMs * steps : r.totalNanos() / 1e6;
     return new RunResult(method, promptLength, budget, genLength, extrapolate ? steps : r.steps(),
         r.firstStepNanos() / 1e6, stepMs, extrapolate ? stepMs : median,
-        genLength / (totalMs / 1e3), r.kvBytesFinal(), peakRss(), extrapolate);
+        genLength / (totalMs / 1e3), r.kvBytesFinal(), peakRss(), extrapolate, base);
   }
 
   private static double median(java.util.List<Long> nanos) {
@@ -78,9 +79,26 @@ public final class SingleRun {
 
   /** VmHWM of this process (Linux); 0 where /proc is not available. */
   static long peakRss() {
+    return status("VmHWM:");
+  }
+
+  /**
+   * Resets the peak-RSS mark to the current RSS (Linux ≥ 4.0: "5" into clear_refs), so the warm-up's peak does not
+   * count; returns the RSS now.
+   */
+  static long resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | UnsupportedOperationException e) {
+      // not Linux, or not allowed: the peak then includes the warm-up, which is smaller than the request
+    }
+    return status("VmRSS:");
+  }
+
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

@@ -11,8 +11,11 @@ import ai.djl.ndarray.NDManager;
  * ({@code [kv, group*rows, hd]}), so K/V are never expanded.
  */
 public final class Attention {
-  /** Scores per chunk are at most this many floats (64 MiB). */
-  static final long CHUNK_SCORE_ELEMENTS = 1L << 24;
+  /**
+   * Scores per chunk are at most this many floats (16 MiB; a chunk holds its scores, their softmax and one
+   * temporary at once, and at a 32k prompt 64 MiB chunks were a third of the prefill's peak memory).
+   */
+  static final long CHUNK_SCORE_ELEMENTS = 1L << 22;
   /** Additive mask value for padding slots; finite so that a softmax row never becomes NaN. */
   public static final float MASKED = -1e30f;
 

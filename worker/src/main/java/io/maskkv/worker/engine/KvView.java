@@ -25,7 +25,7 @@ public interface KvView {
   }
 
   /** Called after layer {@code layer}'s attention; eviction compresses the prompt here, layer by layer. */
-  default void afterAttention(int layer, NDArray q, AttentionKeys keys, NDManager step) {}
+  default void afterAttention(int layer, Queries q, AttentionKeys keys, NDManager step) {}
 
   /** A view that caches nothing: fed rows attend over themselves. */
   KvView NONE = (layer, k, v, step) -> new AttentionKeys(k, v, null);

@@ -2,9 +2,9 @@ package io.maskkv.worker.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
@@ -17,8 +17,17 @@ import java.nio.file.Path;
  * residual, norm, SwiGLU, residual.
  */
 public final class Transformer implements AutoCloseable {
-  /** Rows per MLP chunk in a long prefill (tests lower it to compare chunked with unchunked). */
-  static long ffnRows = 4096;
+  /**
+   * A layer fed more rows than this streams them (a long prefill): tests lower it to compare streamed with whole.
+   */
+  static long streamRows = 4096;
+  /** Rows per chunk of a streamed layer. */
+  static long chunkRows = 1024;
+  /**
+   * Score elements per attention chunk in a streamed layer (4 MiB): its scores, softmax and temporaries are the
+   * prefill's largest fixed cost once rows stream, and a long prompt's chunks are big enough at this size.
+   */
+  static final long STREAMED_SCORE_ELEMENTS = 1L << 20;
 
   private final ModelConfig config;
   private final ModelWeights weights;
@@ -99,7 +108,11 @@ public final class Transformer implements AutoCloseable {
     return run(new Rows(x, positions), kv, probe, step).x();
   }
 
-  /** Runs this shard's layers; the view may change the rows between layers, so the final rows are returned. */
+  /**
+   * Runs this shard's layers; the view may change the rows between layers, so the final rows are returned. A long
+   * prefill overwrites the fed rows in place (see {@link #streamed}), so the caller must not read {@code in.x()}
+   * afterwards.
+   */
   public Rows run(Rows in, KvView kv, LayerProbe probe, NDManager step) {
     NDArray x = in.x();
     int[] positions = in.positions();
@@ -133,36 +146,93 @@ public final class Transformer implements AutoCloseable {
 
   private NDArray blockIn(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager scope) {
     LayerWeights w = weights.layer(l);
-    long n = x.getShape().get(0);
-    int hd = config.headDim();
+    if (probe == null && x.getShape().get(0) > streamRows) {
+      return streamed(l, w, x, cosSin, kv, scope);
+    }
     NDArray h = rmsNorm(x, w.attnNorm());
-    NDArray q = project(h, w.wq(), w.bq()).reshape(n, config.heads(), hd).transpose(1, 0, 2); // [H, n, hd]
-    NDArray k = project(h, w.wk(), w.bk()).reshape(n, config.kvHeads(), hd).transpose(1, 0, 2); // [KV, n, hd]
-    NDArray v = project(h, w.wv(), w.bv()).reshape(n, config.kvHeads(), hd).transpose(1, 0, 2);
-    q = rope.apply(q, cosSin);
-    k = rope.apply(k, cosSin);
-    AttentionKeys keys = kv.keys(l, k, v, scope);
-    NDArray a = Attention.attend(q, keys, config.kvHeads()); // [n, H*hd]
-    kv.afterAttention(l, q, keys, scope);
-    NDArray afterAttn = x.add(a.matMul(w.wo()));
+    NDArray q = queries(h, w, cosSin);
+    AttentionKeys keys = kv.keys(l, keys(h, w, cosSin), values(h, w), scope);
+    NDArray afterAttn = x.add(Attention.attend(q, keys, config.kvHeads()).matMul(w.wo()));
+    kv.afterAttention(l, Queries.of(q), keys, scope);
     if (probe != null) {
       probe.onAttention(l, x, afterAttn);
     }
-    if (n <= ffnRows) {
-      return afterAttn.add(feedForward(afterAttn, w));
-    }
-    // a long prefill runs the MLP in row chunks: its [rows, ffn] intermediates are the largest activations
-    NDList parts = new NDList();
-    for (long r0 = 0; r0 < n; r0 += ffnRows) {
+    return afterAttn.add(feedForward(afterAttn, w));
+  }
+
+  /**
+   * A long prefill's layer, row chunk by row chunk. Keys and values are written into whole-layer buffers (every
+   * row attends over all of them); the view evicts from them, reading the few query rows it scores on demand;
+   * then each chunk computes its queries, attends, runs the MLP and overwrites its rows of {@code x} in place
+   * (their keys and values are taken, and a row's output depends only on its own input). So the layer holds x, k
+   * and v for every row and one chunk's queries, scores and MLP intermediates, not every row's.
+   */
+  private NDArray streamed(int l, LayerWeights w, NDArray x, NDArray[] cosSin, KvView kv, NDManager scope) {
+    long n = x.getShape().get(0);
+    Shape kvShape = new Shape(config.kvHeads(), n, config.headDim());
+    NDArray k = scope.zeros(kvShape, x.getDataType(), x.getDevice());
+    NDArray v = scope.zeros(kvShape, x.getDataType(), x.getDevice());
+    for (long r0 = 0; r0 < n; r0 += chunkRows) {
+      long r1 = Math.min(n, r0 + chunkRows);
       try (NDManager chunk = scope.newSubManager()) {
-        NDArray rows = afterAttn.get(r0 + ":" + Math.min(n, r0 + ffnRows));
-        rows.attach(chunk);
-        NDArray out = rows.add(feedForward(rows, w));
-        out.attach(scope);
-        parts.add(out);
+        NDArray h = rmsNorm(rowsOf(x, r0, r1, chunk), w.attnNorm());
+        NDIndex rows = new NDIndex(":, {}:{}, :", r0, r1);
+        k.set(rows, keys(h, w, rowsOf(cosSin, r0, r1, chunk)));
+        v.set(rows, values(h, w));
       }
     }
-    return NDArrays.concat(parts, 0);
+    AttentionKeys keys = kv.keys(l, k, v, scope);
+    kv.afterAttention(l, new Queries() {
+      @Override
+      public long count() {
+        return n;
+      }
+
+      @Override
+      public NDArray rows(long from, long to, NDManager owner) {
+        return queries(rmsNorm(rowsOf(x, from, to, owner), w.attnNorm()), w, rowsOf(cosSin, from, to, owner));
+      }
+    }, keys, scope);
+    for (long r0 = 0; r0 < n; r0 += chunkRows) {
+      long r1 = Math.min(n, r0 + chunkRows);
+      try (NDManager chunk = scope.newSubManager()) {
+        NDArray xc = rowsOf(x, r0, r1, chunk);
+        NDArray q = queries(rmsNorm(xc, w.attnNorm()), w, rowsOf(cosSin, r0, r1, chunk));
+        NDArray a = Attention.attend(q, keys, config.kvHeads(), STREAMED_SCORE_ELEMENTS);
+        NDArray afterAttn = xc.add(a.matMul(w.wo()));
+        x.set(new NDIndex("{}:{}, :", r0, r1), afterAttn.add(feedForward(afterAttn, w)));
+      }
+    }
+    return x;
+  }
+
+  private static NDArray rowsOf(NDArray a, long from, long to, NDManager owner) {
+    NDArray rows = a.get(new NDIndex("{}:{}", from, to));
+    rows.attach(owner);
+    return rows;
+  }
+
+  private static NDArray[] rowsOf(NDArray[] cosSin, long from, long to, NDManager owner) {
+    return new NDArray[] {rowsOf(cosSin[0], from, to, owner), rowsOf(cosSin[1], from, to, owner)};
+  }
+
+  /** Post-RoPE queries {@code [heads, n, hd]} of normed rows {@code h [n, d]}. */
+  private NDArray queries(NDArray h, LayerWeights w, NDArray[] cosSin) {
+    return rope.apply(heads(project(h, w.wq(), w.bq()), config.heads()), cosSin);
+  }
+
+  /** Post-RoPE keys {@code [kvHeads, n, hd]}. */
+  private NDArray keys(NDArray h, LayerWeights w, NDArray[] cosSin) {
+    return rope.apply(heads(project(h, w.wk(), w.bk()), config.kvHeads()), cosSin);
+  }
+
+  private NDArray values(NDArray h, LayerWeights w) {
+    return heads(project(h, w.wv(), w.bv()), config.kvHeads());
+  }
+
+  /** {@code [n, count*hd]} to {@code [count, n, hd]}. */
+  private NDArray heads(NDArray y, int count) {
+    return y.reshape(y.getShape().get(0), count, config.headDim()).transpose(1, 0, 2);
   }
 
   /** SwiGLU: {@code down(SiLU(gate(norm(x))) * up(norm(x)))}. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 
 /**
  * MaskKV Mask-Voting (eq. 6–7): the softmax of every mask query over all keys (prompt and masks), summed over
@@ -12,9 +13,8 @@ import io.maskkv.worker.engine.AttentionKeys;
  */
 public final class MaskVotingScorer implements Scorer {
   @Override
-  public Scores score(int layer, NDArray q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
-    long total = q.getShape().get(1);
-    NDArray maskQueries = q.get(":, " + promptLength + ":" + total + ", :");
+  public Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
+    NDArray maskQueries = q.rows(promptLength, q.count(), scope);
     NDArray col = Attention.columnSums(maskQueries, keys, kvHeads); // [H, S]
     NDArray prompt = col.get(":, 0:" + promptLength); // I^{l,h}
     NDArray toPrompt = prompt.sum(new int[] {1}); // S_{m→p}

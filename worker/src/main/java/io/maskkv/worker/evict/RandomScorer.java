@@ -3,6 +3,7 @@ package io.maskkv.worker.evict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 import java.util.SplittableRandom;
 
 /** Uniform random scores, seeded per (seed, layer) so a run is reproducible. */
@@ -14,7 +15,7 @@ public final class RandomScorer implements Scorer {
   }
 
   @Override
-  public Scores score(int layer, NDArray q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
+  public Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
     SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + layer);
     float[][] s = new float[kvHeads][promptLength];
     for (float[] row : s) {

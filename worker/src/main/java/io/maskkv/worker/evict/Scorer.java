@@ -3,6 +3,7 @@ package io.maskkv.worker.evict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 
 /**
  * Scores the prompt tokens of one layer at the first denoising step (all response positions masked).
@@ -15,8 +16,8 @@ public interface Scorer {
   float FORCED_STEP = 1e24f;
 
   /**
-   * @param q post-RoPE queries of every row of the step {@code [heads, S, hd]} (prompt rows then mask rows)
+   * @param q post-RoPE queries of the step's rows (prompt rows then mask rows), read by row ranges
    * @param keys the layer's full keys over all S positions
    */
-  Scores score(int layer, NDArray q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope);
+  Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope);
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 
 /**
  * SnapKV: the observation window (the last 32 prompt tokens) votes with its attention over all keys (the
@@ -17,9 +18,9 @@ public final class SnapKvScorer implements Scorer {
   public static final int KERNEL = 7;
 
   @Override
-  public Scores score(int layer, NDArray q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
+  public Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope) {
     int w = Math.min(WINDOW, promptLength);
-    NDArray window = q.get(":, " + (promptLength - w) + ":" + promptLength + ", :");
+    NDArray window = q.rows(promptLength - w, promptLength, scope);
     NDArray col = Attention.columnSums(window, keys, kvHeads); // [H, S]
     NDArray prompt = col.get(":, 0:" + promptLength);
     NDArray pref = prompt.sum(new int[] {1}).div((float) w).reshape(-1, 1);

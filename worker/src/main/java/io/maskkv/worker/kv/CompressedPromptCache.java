@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.budget.EvictionMethod;
 import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.evict.EvictionDecision;
 import io.maskkv.worker.evict.Scorer;
@@ -96,13 +97,13 @@ public final class CompressedPromptCache extends LayerBuffers {
       }
 
       @Override
-      public void afterAttention(int layer, NDArray q, AttentionKeys keys, NDManager scope) {
+      public void afterAttention(int layer, Queries q, AttentionKeys keys, NDManager scope) {
         evict(layer, q, keys, scope);
       }
     };
   }
 
-  private void evict(int layer, NDArray q, AttentionKeys keys, NDManager scope) {
+  private void evict(int layer, Queries q, AttentionKeys keys, NDManager scope) {
     NDArray k = keys.k();
     NDArray v = keys.v();
     long hd = k.getShape().get(2);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
+import io.maskkv.worker.engine.Queries;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Rows;
 import java.util.ArrayList;
@@ -184,7 +185,7 @@ public final class ElasticCache implements StepCache {
     }
 
     @Override
-    public void afterAttention(int layer, NDArray q, AttentionKeys keys, NDManager scope) {
+    public void afterAttention(int layer, Queries q, AttentionKeys keys, NDManager scope) {
       if (first && prompt != null) {
         prompt.evicting().afterAttention(layer, q, keys, scope);
       }
@@ -192,7 +193,7 @@ public final class ElasticCache implements StepCache {
     }
 
     /** Drift test on the tracked tokens, then choose the next most-attended decided token of this layer. */
-    private void track(int layer, NDArray q, AttentionKeys keys, NDManager scope) {
+    private void track(int layer, Queries q, AttentionKeys keys, NDManager scope) {
       Map<Integer, float[]> prev = previous.get(layer);
       List<Integer> rowsOfInterest = new ArrayList<>();
       int winStart = -1;
@@ -212,7 +213,7 @@ public final class ElasticCache implements StepCache {
         return;
       }
       long[] idx = rowsOfInterest.stream().mapToLong(Integer::longValue).toArray();
-      NDArray sub = q.get(new NDIndex(":, {}, :", scope.create(idx)));
+      NDArray sub = q.rows(idx, scope);
       NDArray probs = Attention.probabilities(sub, keys, kvHeads); // [H, rows, nk]
       int nk = (int) keys.keyCount();
       float[] p = probs.toFloatArray();
@@ -260,7 +261,7 @@ public final class ElasticCache implements StepCache {
       if (best >= 0 && best != tracked) {
         int row = indexOf(positions, best);
         if (row >= 0) {
-          NDArray one = q.get(new NDIndex(":, {}, :", scope.create(new long[] {row})));
+          NDArray one = q.rows(row, row + 1, scope);
           prev.put(best, Attention.probabilities(one, keys, kvHeads).toFloatArray());
         } else {
           prev.remove(best);

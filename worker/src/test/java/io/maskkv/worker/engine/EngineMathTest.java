@@ -71,19 +71,22 @@ class EngineMathTest {
   }
 
   @Test
-  void rowChunkedFeedForwardEqualsOneChunk() {
+  void streamedLayersEqualWholeLayers() {
     try (Transformer t = Transformer.load(TestModels.model(ModelFamily.DREAM, 2), ai.djl.Device.cpu());
         NDManager m = t.manager().newSubManager()) {
       int[] ids = TestModels.prompt(300, 41);
-      long saved = Transformer.ffnRows;
+      long savedStream = Transformer.streamRows;
+      long savedChunk = Transformer.chunkRows;
       try {
-        Transformer.ffnRows = 1L << 30;
+        Transformer.streamRows = 1L << 30;
         float[] whole = Forward.logitsAllRows(t, ids, m);
-        Transformer.ffnRows = 64; // 300 rows in 5 chunks, the last one short
-        float[] chunked = Forward.logitsAllRows(t, ids, m);
-        assertArrayEquals(whole, chunked, 1e-5f);
+        Transformer.streamRows = 100;
+        Transformer.chunkRows = 64; // 300 rows in 5 chunks, the last one short
+        float[] streamed = Forward.logitsAllRows(t, ids, m);
+        assertArrayEquals(whole, streamed, 1e-5f);
       } finally {
-        Transformer.ffnRows = saved;
+        Transformer.streamRows = savedStream;
+        Transformer.chunkRows = savedChunk;
       }
     }
   }

@@ -111,7 +111,7 @@ class EvictionTest {
       queries[10] = 1;
       queries[12] = 1; // mask queries = (1, 0)
       NDArray q = m.create(queries, new Shape(1, 7, 2));
-      Scores s = new MaskVotingScorer().score(0, q, new AttentionKeys(k, v, null), 5, 1, m);
+      Scores s = new MaskVotingScorer().score(0, io.maskkv.worker.engine.Queries.of(q), new AttentionKeys(k, v, null), 5, 1, m);
       int[] kept = io.maskkv.worker.evict.TopK.select(s.perHead()[0], 2);
       assertArrayEquals(new int[] {1, 3}, kept);
       // hand computation: logits = k_x / sqrt(2) for each key; softmax over all 7 keys; both mask rows identical
