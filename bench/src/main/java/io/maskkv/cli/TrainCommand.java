@@ -66,8 +66,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "sequences per step (default 8; with --resume: the checkpoint's)")
   Integer batch;
 
-  @Option(names = "--lr", defaultValue = "1e-3")
-  double lr;
+  @Option(names = "--lr", description = "Adam learning rate after warm-up (default 1e-3; with --resume: the next "
+      + "stage's, e.g. a lower one to cool down, else the checkpoint's)")
+  Double lr;
 
   @Option(names = "--warmup", defaultValue = "100")
   int warmup;
@@ -93,9 +94,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path ckpt = out.resolve("checkpoint");
     Path csv = out.resolve("loss.csv");
     Path accCsv = out.resolve("accuracy.csv");
-    try (Trainer t = resume != null ? Trainer.resume(resume, length, batch, task)
+    try (Trainer t = resume != null ? Trainer.resume(resume, length, batch, task, lr)
         : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
-            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr, warmup, seed, offsetHeads,
+            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup, seed, offsetHeads,
             queries, bindingPrior))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");

@@ -154,15 +154,17 @@ public final class Trainer implements AutoCloseable {
 
   /** A trainer continuing a checkpoint: same config, parameters, moments and step (so the same next batches). */
   public static Trainer resume(Path dir) throws IOException {
-    return resume(dir, null, null, null);
+    return resume(dir, null, null, null, null);
   }
 
   /**
    * @param length a new prompt length (the curriculum's next stage), or null to keep the checkpoint's
    * @param batch a new batch size, or null to keep the checkpoint's
    * @param task a new task mix, or null to keep the checkpoint's
+   * @param learningRate a new learning rate (a cool-down stage), or null to keep the checkpoint's
    */
-  public static Trainer resume(Path dir, Integer length, Integer batch, String task) throws IOException {
+  public static Trainer resume(Path dir, Integer length, Integer batch, String task, Double learningRate)
+      throws IOException {
     JsonNode state = new ObjectMapper().readTree(Files.readString(dir.resolve(STATE)));
     ObjectNode cfg = ((ObjectNode) state.deepCopy()).without("step");
     if (length != null) {
@@ -173,6 +175,9 @@ public final class Trainer implements AutoCloseable {
     }
     if (task != null) {
       cfg.put("task", task);
+    }
+    if (learningRate != null) {
+      cfg.put("learningRate", learningRate);
     }
     TrainConfig c = new ObjectMapper().treeToValue(cfg, TrainConfig.class);
     Trainer t = new Trainer(c);
