@@ -10,6 +10,7 @@ import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The LLaDA / Dream forward pass (reference/models.md §2.2, §3.3) over a layer range, written once over a
@@ -18,9 +19,10 @@ import java.nio.file.Path;
  */
 public final class Transformer implements AutoCloseable {
   /**
-   * A layer fed more rows than this streams them (a long prefill): tests lower it to compare streamed with whole.
+   * A layer fed more rows than this streams them (a prefill): tests lower it to compare streamed with whole. At
+   * this size the whole path's scores and activations already exceed a streamed layer's fixed cost.
    */
-  static long streamRows = 4096;
+  static long streamRows = 1024;
   /** Rows per chunk of a streamed layer. */
   static long chunkRows = 1024;
   /**
@@ -116,17 +118,18 @@ public final class Transformer implements AutoCloseable {
   public Rows run(Rows in, KvView kv, LayerProbe probe, NDManager step) {
     NDArray x = in.x();
     int[] positions = in.positions();
-    NDArray[] cosSin = rope.tables(positions, step);
+    // a streamed layer builds each chunk's rotary tables itself: whole tables are 2 x headDim floats per row
+    NDArray[] cosSin = streams(positions.length, probe) ? null : rope.tables(positions, step);
     for (int l = weights.fromLayer(); l < weights.toLayer(); l++) {
       Rows swapped = kv.beforeLayer(l, new Rows(x, positions), step);
       if (swapped != null) {
         x = swapped.x();
-        if (!java.util.Arrays.equals(swapped.positions(), positions)) {
+        if (!Arrays.equals(swapped.positions(), positions)) {
           positions = swapped.positions();
-          cosSin = rope.tables(positions, step);
+          cosSin = streams(positions.length, probe) ? null : rope.tables(positions, step);
         }
       }
-      x = block(l, x, cosSin, kv, probe, step);
+      x = block(l, x, positions, cosSin, kv, probe, step);
     }
     return new Rows(x, positions);
   }
@@ -135,10 +138,12 @@ public final class Transformer implements AutoCloseable {
    * One block. Everything it allocates lives in a per-layer scope closed before the next layer runs, so a
    * layer's full K/V (and its attention scores) are freed as soon as the view has taken what it keeps.
    */
-  private NDArray block(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager step) {
+  private NDArray block(int l, NDArray x, int[] positions, NDArray[] cosSin, KvView kv, LayerProbe probe,
+      NDManager step) {
     try (NDManager scope = step.newSubManager()) {
       x.tempAttach(scope);
-      NDArray out = blockIn(l, x, cosSin, kv, probe, scope);
+      NDArray out = streams(positions.length, probe) ? streamed(l, weights.layer(l), x, positions, kv, scope)
+          : blockIn(l, x, cosSin, kv, probe, scope);
       out.attach(step);
       return out;
     }
@@ -146,9 +151,6 @@ public final class Transformer implements AutoCloseable {
 
   private NDArray blockIn(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager scope) {
     LayerWeights w = weights.layer(l);
-    if (probe == null && x.getShape().get(0) > streamRows) {
-      return streamed(l, w, x, cosSin, kv, scope);
-    }
     NDArray h = rmsNorm(x, w.attnNorm());
     NDArray q = queries(h, w, cosSin);
     AttentionKeys keys = kv.keys(l, keys(h, w, cosSin), values(h, w), scope);
@@ -167,7 +169,11 @@ public final class Transformer implements AutoCloseable {
    * (their keys and values are taken, and a row's output depends only on its own input). So the layer holds x, k
    * and v for every row and one chunk's queries, scores and MLP intermediates, not every row's.
    */
-  private NDArray streamed(int l, LayerWeights w, NDArray x, NDArray[] cosSin, KvView kv, NDManager scope) {
+  private boolean streams(long rows, LayerProbe probe) {
+    return probe == null && rows > streamRows;
+  }
+
+  private NDArray streamed(int l, LayerWeights w, NDArray x, int[] positions, KvView kv, NDManager scope) {
     long n = x.getShape().get(0);
     Shape kvShape = new Shape(config.kvHeads(), n, config.headDim());
     NDArray k = scope.zeros(kvShape, x.getDataType(), x.getDevice());
@@ -177,7 +183,7 @@ public final class Transformer implements AutoCloseable {
       try (NDManager chunk = scope.newSubManager()) {
         NDArray h = rmsNorm(rowsOf(x, r0, r1, chunk), w.attnNorm());
         NDIndex rows = new NDIndex(":, {}:{}, :", r0, r1);
-        k.set(rows, keys(h, w, rowsOf(cosSin, r0, r1, chunk)));
+        k.set(rows, keys(h, w, tables(positions, r0, r1, chunk)));
         v.set(rows, values(h, w));
       }
     }
@@ -190,14 +196,14 @@ public final class Transformer implements AutoCloseable {
 
       @Override
       public NDArray rows(long from, long to, NDManager owner) {
-        return queries(rmsNorm(rowsOf(x, from, to, owner), w.attnNorm()), w, rowsOf(cosSin, from, to, owner));
+        return queries(rmsNorm(rowsOf(x, from, to, owner), w.attnNorm()), w, tables(positions, from, to, owner));
       }
     }, keys, scope);
     for (long r0 = 0; r0 < n; r0 += chunkRows) {
       long r1 = Math.min(n, r0 + chunkRows);
       try (NDManager chunk = scope.newSubManager()) {
         NDArray xc = rowsOf(x, r0, r1, chunk);
-        NDArray q = queries(rmsNorm(xc, w.attnNorm()), w, rowsOf(cosSin, r0, r1, chunk));
+        NDArray q = queries(rmsNorm(xc, w.attnNorm()), w, tables(positions, r0, r1, chunk));
         NDArray a = Attention.attend(q, keys, config.kvHeads(), STREAMED_SCORE_ELEMENTS);
         NDArray afterAttn = xc.add(a.matMul(w.wo()));
         x.set(new NDIndex("{}:{}, :", r0, r1), afterAttn.add(feedForward(afterAttn, w)));
@@ -212,8 +218,8 @@ public final class Transformer implements AutoCloseable {
     return rows;
   }
 
-  private static NDArray[] rowsOf(NDArray[] cosSin, long from, long to, NDManager owner) {
-    return new NDArray[] {rowsOf(cosSin[0], from, to, owner), rowsOf(cosSin[1], from, to, owner)};
+  private NDArray[] tables(int[] positions, long from, long to, NDManager owner) {
+    return rope.tables(Arrays.copyOfRange(positions, (int) from, (int) to), owner);
   }
 
   /** Post-RoPE queries {@code [heads, n, hd]} of normed rows {@code h [n, d]}. */
