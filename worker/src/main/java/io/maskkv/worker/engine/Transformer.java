@@ -25,11 +25,6 @@ public final class Transformer implements AutoCloseable {
   static long streamRows = 1024;
   /** Rows per chunk of a streamed layer. */
   static long chunkRows = 1024;
-  /**
-   * Score elements per attention chunk in a streamed layer (4 MiB): its scores, softmax and temporaries are the
-   * prefill's largest fixed cost once rows stream, and a long prompt's chunks are big enough at this size.
-   */
-  static final long STREAMED_SCORE_ELEMENTS = 1L << 20;
 
   private final ModelConfig config;
   private final ModelWeights weights;
@@ -204,8 +199,7 @@ public final class Transformer implements AutoCloseable {
       try (NDManager chunk = scope.newSubManager()) {
         NDArray xc = rowsOf(x, r0, r1, chunk);
         NDArray q = queries(rmsNorm(xc, w.attnNorm()), w, tables(positions, r0, r1, chunk));
-        NDArray a = Attention.attend(q, keys, config.kvHeads(), STREAMED_SCORE_ELEMENTS);
-        NDArray afterAttn = xc.add(a.matMul(w.wo()));
+        NDArray afterAttn = xc.add(Attention.attend(q, keys, config.kvHeads()).matMul(w.wo()));
         x.set(new NDIndex("{}:{}, :", r0, r1), afterAttn.add(feedForward(afterAttn, w)));
       }
     }
