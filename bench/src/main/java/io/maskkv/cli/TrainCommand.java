@@ -96,8 +96,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path accCsv = out.resolve("accuracy.csv");
     try (Trainer t = resume != null ? Trainer.resume(resume, length, batch, task, lr)
         : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
-            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup, seed, offsetHeads,
-            queries, bindingPrior))) {
+            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup,
+            seed, offsetHeads, queries, bindingPrior))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
       }

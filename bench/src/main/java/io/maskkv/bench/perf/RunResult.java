@@ -48,7 +48,7 @@ public record RunResult(
     return new RunResult(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
         Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
         Double.parseDouble(f[8]), Long.parseLong(f[9]), Long.parseLong(f[10]), Boolean.parseBoolean(f[11]),
-        f.length > 12 ? Long.parseLong(f[12]) : 0);
+        Long.parseLong(f[12]));
   }
 
   private static String fmt(double v) {

@@ -157,6 +157,10 @@ public final class Transformer implements AutoCloseable {
     return afterAttn.add(feedForward(afterAttn, w));
   }
 
+  private boolean streams(long rows, LayerProbe probe) {
+    return probe == null && rows > streamRows;
+  }
+
   /**
    * A long prefill's layer, row chunk by row chunk. Keys and values are written into whole-layer buffers (every
    * row attends over all of them); the view evicts from them, reading the few query rows it scores on demand;
@@ -164,10 +168,6 @@ public final class Transformer implements AutoCloseable {
    * (their keys and values are taken, and a row's output depends only on its own input). So the layer holds x, k
    * and v for every row and one chunk's queries, scores and MLP intermediates, not every row's.
    */
-  private boolean streams(long rows, LayerProbe probe) {
-    return probe == null && rows > streamRows;
-  }
-
   private NDArray streamed(int l, LayerWeights w, NDArray x, int[] positions, KvView kv, NDManager scope) {
     long n = x.getShape().get(0);
     Shape kvShape = new Shape(config.kvHeads(), n, config.headDim());

@@ -1,6 +1,5 @@
 package io.maskkv.worker.evict;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.worker.engine.Queries;
