@@ -64,18 +64,31 @@ public final class BenchCommand implements Callable<Integer> {
       description = "the no-cache mode runs this many steps and extrapolates the rest (default: ${DEFAULT-VALUE})")
   int maxStepsNone;
 
-  // A fixed, pre-touched Java heap is resident before the request starts, so the request's own memory (peak RSS
-  // above the warmed process) does not include the heap growing under it; the bench's Java arrays are small.
-  @Option(names = "--java-opts", defaultValue = "-Xms256m -Xmx256m -XX:+AlwaysPreTouch",
+  // The engine's tensors live outside the Java heap, so a small heap is what a worker runs with; a pre-touched
+  // 256 MiB heap (the earlier default) made every process 210 MiB larger and hid the cache in the peak RSS ratio.
+  // A small initial heap keeps the young generation, and so the RSS the warm-up leaves behind, small (base RSS
+  // ~250 MiB with -Xms32m, ~305 MiB without, on the 2-layer model).
+  @Option(names = "--java-opts", defaultValue = "-Xms32m -Xmx256m",
       description = "options of each run's JVM (default: ${DEFAULT-VALUE})")
   String javaOpts;
 
   @Option(names = "--out", required = true)
   Path out;
 
+  @Option(names = "--from-csv", split = ",", description = "no runs: rebuild the tables and plots from these "
+      + "bench.csv files (e.g. two runs of one model at different lengths)")
+  List<Path> fromCsv;
+
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
+    if (fromCsv != null) {
+      List<RunResult> loaded = new ArrayList<>();
+      for (Path csv : fromCsv) {
+        loaded.addAll(RunResult.readCsv(csv));
+      }
+      return report(loaded, loaded.stream().map(RunResult::method).distinct().toArray(String[]::new));
+    }
     Path dir = model;
     if (dir == null) {
       dir = out.resolve("model");
@@ -100,7 +113,12 @@ public final class BenchCommand implements Callable<Integer> {
         partial.writeCsv(out.resolve("bench.csv")); // written as it goes: a long sweep keeps what it measured
       }
     }
+    return report(results, methods);
+  }
+
+  private int report(List<RunResult> results, String[] methods) throws java.io.IOException {
     PerfReport report = new PerfReport(results);
+    report.writeCsv(out.resolve("bench.csv"));
     try (PrintStream table = new PrintStream(Files.newOutputStream(out.resolve("bench.txt")), true)) {
       for (PrintStream ps : List.of(System.out, table)) {
         report.printTable(ps);
@@ -108,12 +126,14 @@ public final class BenchCommand implements Callable<Integer> {
           String cache = m.split("/")[0];
           if (!cache.equals("full") && io.maskkv.common.budget.EvictionMethods.exists(cache)) {
             report.printRatios(ps, m);
+            report.printFits(ps, m);
           }
         }
       }
     }
     report.writePlots(out);
-    System.out.println("\nwrote " + out.resolve("bench.csv") + ", bench.txt, step_time.png, memory.png, kv_bytes.png"
+    System.out.println("\nwrote " + out.resolve("bench.csv") + ", bench.txt, step_time.png, memory.png, request.png, "
+        + "kv_bytes.png"
         + "; methods " + Arrays.toString(methods));
     return 0;
   }

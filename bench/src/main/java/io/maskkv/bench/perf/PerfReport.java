@@ -34,12 +34,13 @@ public final class PerfReport {
   }
 
   /**
-   * Per length: step-time ratios full/maskkv and none/maskkv, and maskkv/full ratios of KV bytes, peak RSS and the
-   * request's own memory (peak RSS above the warmed-up process).
+   * Per length: step-time ratios full/maskkv and none/maskkv (mean and median step), and maskkv/full ratios of KV
+   * bytes, peak RSS and the request's own memory (peak RSS above the warmed-up process).
    */
   public void printRatios(PrintStream out, String target) {
-    out.printf(Locale.ROOT, "%n%8s %16s %16s %14s %16s %20s%n", "prompt", "full/" + target + " step",
+    out.printf(Locale.ROOT, "%n%8s %22s %16s %14s %16s %20s%n", "prompt", "full/" + target + " step",
         "none/" + target + " step", target + "/full KV", target + "/full RSS", target + "/full request");
+    out.printf(Locale.ROOT, "%8s %22s %16s%n", "", "mean / median", "mean");
     for (int len : lengths()) {
       Optional<RunResult> m = find(target, len);
       if (m.isEmpty()) {
@@ -47,8 +48,9 @@ public final class PerfReport {
       }
       Optional<RunResult> full = find("full", len);
       Optional<RunResult> none = find("none", len);
-      out.printf(Locale.ROOT, "%8d %16s %16s %14s %16s %20s%n", len,
-          full.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
+      out.printf(Locale.ROOT, "%8d %22s %16s %14s %16s %20s%n", len,
+          full.map(f -> String.format(Locale.ROOT, "%.1fx / %.1fx", f.msPerStep() / m.get().msPerStep(),
+              f.medianMsPerStep() / m.get().medianMsPerStep())).orElse("-"),
           none.map(f -> String.format(Locale.ROOT, "%.1fx", f.msPerStep() / m.get().msPerStep())).orElse("-"),
           full.map(f -> String.format(Locale.ROOT, "%.2f%%", 100.0 * m.get().kvBytes() / f.kvBytes())).orElse("-"),
           full.map(f -> String.format(Locale.ROOT, "%.1f%%", 100.0 * m.get().peakRssBytes() / f.peakRssBytes()))
@@ -57,6 +59,46 @@ public final class PerfReport {
               .map(f -> String.format(Locale.ROOT, "%.1f%%", 100.0 * m.get().requestBytes() / f.requestBytes()))
               .orElse("-"));
     }
+  }
+
+  /**
+   * The longest prompt that fits in a memory limit, from measured points only: for each length {@code full} ran
+   * at, its peak RSS (and its request's own memory) is taken as the limit, and the longest prompt the target ran
+   * at within that limit is reported with the ratio of the two lengths. Nothing is extrapolated, so a ratio is at
+   * most the longest length run divided by the limit's length.
+   */
+  public void printFits(PrintStream out, String target) {
+    out.printf(Locale.ROOT, "%nlongest prompt within a memory limit (measured lengths only)%n");
+    out.printf(Locale.ROOT, "%8s %14s %12s %8s %14s %12s %8s%n", "full at", "peak RSS", target + " fits", "ratio",
+        "request", target + " fits", "ratio");
+    for (int len : lengths()) {
+      Optional<RunResult> full = find("full", len);
+      if (full.isEmpty()) {
+        continue;
+      }
+      int byRss = longestWithin(target, full.get().peakRssBytes(), RunResult::peakRssBytes);
+      int byRequest = full.get().requestBytes() > 0
+          ? longestWithin(target, full.get().requestBytes(), RunResult::requestBytes) : 0;
+      int longest = results.stream().filter(r -> r.method().equals(target)).mapToInt(RunResult::promptLength).max()
+          .orElse(0);
+      out.printf(Locale.ROOT, "%8d %14s %12s %8s %14s %12s %8s%n", len, Bytes.human(full.get().peakRssBytes()),
+          fit(byRss, longest), ratio(byRss, len, longest), Bytes.human(full.get().requestBytes()),
+          fit(byRequest, longest), ratio(byRequest, len, longest));
+    }
+  }
+
+  private int longestWithin(String method, long limit, java.util.function.ToLongFunction<RunResult> bytes) {
+    return results.stream().filter(r -> r.method().equals(method) && bytes.applyAsLong(r) <= limit)
+        .mapToInt(RunResult::promptLength).max().orElse(0);
+  }
+
+  /** A fit at the longest length run is a lower bound: marked {@code +} and {@code ≥}. */
+  private static String fit(int len, int longest) {
+    return len == 0 ? "none" : len + (len == longest ? "+" : "");
+  }
+
+  private static String ratio(int fits, int len, int longest) {
+    return fits == 0 ? "-" : String.format(Locale.ROOT, "%s%.0fx", fits == longest ? ">=" : "", (double) fits / len);
   }
 
   public void writeCsv(Path file) throws IOException {
@@ -70,6 +112,8 @@ public final class PerfReport {
     plot(dir.resolve("step_time.png"), "ms per denoising step", "ms per step (log)", RunResult::msPerStep);
     plot(dir.resolve("memory.png"), "peak resident memory", "peak RSS, MiB (log)",
         r -> r.peakRssBytes() / 1048576.0);
+    plot(dir.resolve("request.png"), "the request's own memory (peak RSS above the warmed process)",
+        "MiB (log)", r -> Math.max(1e-3, r.requestBytes() / 1048576.0));
     plot(dir.resolve("kv_bytes.png"), "KV bytes held", "KV MiB (log)", r -> Math.max(1e-3, r.kvBytes() / 1048576.0));
   }
 

@@ -43,6 +43,15 @@ public record RunResult(
     return Math.max(0, peakRssBytes - baseRssBytes);
   }
 
+  /** Rows of a bench.csv this build wrote (the header is skipped). */
+  public static java.util.List<RunResult> readCsv(java.nio.file.Path file) throws java.io.IOException {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+    if (lines.isEmpty() || !lines.get(0).equals(CSV_HEADER)) {
+      throw new IllegalArgumentException(file + " is not a bench CSV of this version (header: " + CSV_HEADER + ")");
+    }
+    return lines.stream().skip(1).filter(l -> !l.isBlank()).map(RunResult::parse).toList();
+  }
+
   static RunResult parse(String line) {
     String[] f = line.split(",");
     return new RunResult(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),

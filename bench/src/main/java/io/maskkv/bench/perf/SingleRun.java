@@ -13,7 +13,11 @@ import java.util.SplittableRandom;
 /** Runs one method at one prompt length in this JVM and measures it, peak RSS included. */
 public final class SingleRun {
   static final int WARMUP_PROMPT = 256;
-  static final int WARMUP_RUNS = 4;
+  /**
+   * The step time of a fresh JVM settles after about ten short generations on our machines (7.5 ms, then 2.1 ms
+   * after four, 1.4 ms after ten, at a 256-token prompt); four left MaskKV's short steps half-compiled.
+   */
+  static final int WARMUP_RUNS = 16;
 
   private SingleRun() {}
 

@@ -46,8 +46,9 @@ public final class Attention {
     for (long c0 = 0; c0 < n; c0 += chunk) {
       long c = Math.min(chunk, n - c0);
       try (NDManager scope = outer.newSubManager()) {
-        NDArray qc = grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
-        qc.attach(scope);
+        // a cached step is one chunk: its queries need no slicing (a string-indexed slice costs several native calls)
+        NDArray qc = c == n ? grouped : grouped.get(":, :, " + c0 + ":" + (c0 + c) + ", :");
+        qc.attach(scope); // what is computed from it then belongs to the chunk's scope
         NDArray scores = qc.reshape(kvHeads, group * c, hd).matMul(kt); // [kv, group*c, nk]
         if (keys.mask() != null) {
           scores = scores.add(keys.mask());
