@@ -7,6 +7,7 @@ import io.maskkv.common.model.ModelFamily;
 import io.maskkv.common.model.ModelShapes;
 import io.maskkv.worker.checkpoint.RandomCheckpoint;
 import io.maskkv.worker.checkpoint.TensorDType;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
     return report(results, methods);
   }
 
-  private int report(List<RunResult> results, String[] methods) throws java.io.IOException {
+  private int report(List<RunResult> results, String[] methods) throws IOException {
     PerfReport report = new PerfReport(results);
     report.writeCsv(out.resolve("bench.csv"));
     try (PrintStream table = new PrintStream(Files.newOutputStream(out.resolve("bench.txt")), true)) {

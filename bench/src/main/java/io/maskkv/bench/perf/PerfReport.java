@@ -65,7 +65,8 @@ public final class PerfReport {
    * The longest prompt that fits in a memory limit, from measured points only: for each length {@code full} ran
    * at, its peak RSS (and its request's own memory) is taken as the limit, and the longest prompt the target ran
    * at within that limit is reported with the ratio of the two lengths. Nothing is extrapolated, so a ratio is at
-   * most the longest length run divided by the limit's length.
+   * most the longest length run divided by the limit's length, and a fit at that length is marked as a lower
+   * bound ({@code 32768+}, {@code >=8x}).
    */
   public void printFits(PrintStream out, String target) {
     out.printf(Locale.ROOT, "%nlongest prompt within a memory limit (measured lengths only)%n");
@@ -92,7 +93,6 @@ public final class PerfReport {
         .mapToInt(RunResult::promptLength).max().orElse(0);
   }
 
-  /** A fit at the longest length run is a lower bound: marked {@code +} and {@code ≥}. */
   private static String fit(int len, int longest) {
     return len == 0 ? "none" : len + (len == longest ? "+" : "");
   }

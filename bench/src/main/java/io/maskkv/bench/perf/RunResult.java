@@ -1,5 +1,10 @@
 package io.maskkv.bench.perf;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * One benchmark run (one method at one prompt length, in its own JVM so its peak RSS is its own).
  *
@@ -44,8 +49,8 @@ public record RunResult(
   }
 
   /** Rows of a bench.csv this build wrote (the header is skipped). */
-  public static java.util.List<RunResult> readCsv(java.nio.file.Path file) throws java.io.IOException {
-    java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+  public static List<RunResult> readCsv(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file);
     if (lines.isEmpty() || !lines.get(0).equals(CSV_HEADER)) {
       throw new IllegalArgumentException(file + " is not a bench CSV of this version (header: " + CSV_HEADER + ")");
     }
