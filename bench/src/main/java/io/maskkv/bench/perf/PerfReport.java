@@ -72,6 +72,8 @@ public final class PerfReport {
     out.printf(Locale.ROOT, "%nlongest prompt within a memory limit (measured lengths only)%n");
     out.printf(Locale.ROOT, "%8s %14s %12s %8s %14s %12s %8s%n", "full at", "peak RSS", target + " fits", "ratio",
         "request", target + " fits", "ratio");
+    int longest = results.stream().filter(r -> r.method().equals(target)).mapToInt(RunResult::promptLength).max()
+        .orElse(0);
     for (int len : lengths()) {
       Optional<RunResult> full = find("full", len);
       if (full.isEmpty()) {
@@ -80,8 +82,6 @@ public final class PerfReport {
       int byRss = longestWithin(target, full.get().peakRssBytes(), RunResult::peakRssBytes);
       int byRequest = full.get().requestBytes() > 0
           ? longestWithin(target, full.get().requestBytes(), RunResult::requestBytes) : 0;
-      int longest = results.stream().filter(r -> r.method().equals(target)).mapToInt(RunResult::promptLength).max()
-          .orElse(0);
       out.printf(Locale.ROOT, "%8d %14s %12s %8s %14s %12s %8s%n", len, Bytes.human(full.get().peakRssBytes()),
           fit(byRss, longest), ratio(byRss, len, longest), Bytes.human(full.get().requestBytes()),
           fit(byRequest, longest), ratio(byRequest, len, longest));
