@@ -6,7 +6,7 @@ if [ "$1" = "controller" ]; then
   shift
   main=io.maskkv.controller.ControllerServer
 else
-  main=io.maskkv.cli.Main
+  main=io.maskkv.server.Main
 fi
 # glibc's dynamic mmap threshold keeps freed tensor buffers (up to 32 MiB each) in the heap instead of returning
 # them: a 16k-token prefill held ~440 MiB of freed memory that way. A fixed threshold returns them

@@ -21,7 +21,7 @@ import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.ListModelsRequest;
 import io.maskkv.proto.v1.ModelInfo;
 import io.maskkv.worker.TestModels;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.grpc.WorkerRegistrar;
 import io.maskkv.worker.grpc.WorkerServer;

@@ -14,7 +14,7 @@ import io.maskkv.proto.v1.CachePolicy;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.worker.TestModels;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Path;
 import java.util.ArrayList;

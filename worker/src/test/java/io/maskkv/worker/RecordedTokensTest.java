@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.Device;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import java.io.IOException;
 import java.io.InputStream;

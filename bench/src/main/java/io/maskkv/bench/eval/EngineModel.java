@@ -4,7 +4,7 @@ import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.StepListener;
 import io.maskkv.worker.engine.Devices;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.text.TextTokenizer;
 import java.nio.file.Path;

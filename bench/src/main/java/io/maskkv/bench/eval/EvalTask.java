@@ -1,11 +1,11 @@
 package io.maskkv.bench.eval;
 
-import io.maskkv.common.eval.LongBenchReader;
-import io.maskkv.common.eval.LongBenchRecord;
-import io.maskkv.common.eval.LongBenchScorer;
-import io.maskkv.common.eval.Metric;
-import io.maskkv.common.eval.MetricChooser;
-import io.maskkv.common.eval.tasks.TaskRegistry;
+import io.maskkv.bench.longbench.LongBenchReader;
+import io.maskkv.bench.longbench.LongBenchRecord;
+import io.maskkv.bench.longbench.LongBenchScorer;
+import io.maskkv.bench.longbench.Metric;
+import io.maskkv.bench.longbench.MetricChooser;
+import io.maskkv.bench.tasks.TaskRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

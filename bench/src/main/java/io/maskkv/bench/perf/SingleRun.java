@@ -3,7 +3,7 @@ package io.maskkv.bench.perf;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import java.io.IOException;
 import java.nio.file.Files;

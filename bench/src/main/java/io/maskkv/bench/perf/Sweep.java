@@ -40,7 +40,7 @@ public final class Sweep {
         cmd.add("-D" + p + "=" + System.getProperty(p));
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.maskkv.cli.Main", "bench-one",
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.maskkv.bench.cli.BenchMain", "bench-one",
         "--model", model.toString(), "--device", device, "--method", method, "--prompt-length",
         Integer.toString(length), "--budget", Integer.toString(budget), "--gen-length", Integer.toString(gen),
         "--steps", Integer.toString(steps), "--block-length", Integer.toString(block), "--threshold",

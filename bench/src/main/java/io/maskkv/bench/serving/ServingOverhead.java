@@ -15,7 +15,7 @@ import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.GenerationServiceGrpc;
 import io.maskkv.proto.v1.Summary;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.grpc.ShardWorker;
 import io.maskkv.worker.grpc.WorkerServer;

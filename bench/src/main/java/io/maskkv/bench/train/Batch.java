@@ -1,9 +1,9 @@
 package io.maskkv.bench.train;
 
-import io.maskkv.common.eval.tasks.TaskGenerator;
-import io.maskkv.common.eval.tasks.TaskInstance;
-import io.maskkv.common.eval.tasks.TaskQuery;
-import io.maskkv.common.eval.tasks.TaskVocabulary;
+import io.maskkv.bench.tasks.TaskGenerator;
+import io.maskkv.bench.tasks.TaskInstance;
+import io.maskkv.bench.tasks.TaskQuery;
+import io.maskkv.bench.tasks.TaskVocabulary;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,6 +1,6 @@
 package io.maskkv.bench.train;
 
-import io.maskkv.common.eval.tasks.TaskVocabulary;
+import io.maskkv.bench.tasks.TaskVocabulary;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.common.text.SpecialTokens;
 import io.maskkv.common.text.WordLevelTokenizerJson;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.maskkv.cli.Main;
-import io.maskkv.common.eval.tasks.TaskFiles;
-import io.maskkv.common.eval.tasks.TaskVocabulary;
+import io.maskkv.bench.cli.BenchMain;
+import io.maskkv.bench.tasks.TaskFiles;
+import io.maskkv.bench.tasks.TaskVocabulary;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.common.model.ModelShapes;
 import io.maskkv.worker.checkpoint.RandomCheckpoint;
@@ -51,7 +51,7 @@ class EvalHarnessTest {
     int rc;
     try {
       System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-      rc = Main.run("eval", "--model", model.toString(), "--data", needle.toString(), "--methods",
+      rc = BenchMain.run("eval", "--model", model.toString(), "--data", needle.toString(), "--methods",
           "full,maskkv,snapkv", "--budgets", "16,8", "--gen-length", "4", "--out", csv.toString(),
           "--predictions", predictions.toString());
     } finally {
@@ -103,11 +103,11 @@ class EvalHarnessTest {
     PrintStream savedErr = System.err;
     try {
       System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-      assertEquals(2, Main.run("eval", "--model", model.toString(), "--data", dir.resolve("missing.jsonl").toString(),
+      assertEquals(2, BenchMain.run("eval", "--model", model.toString(), "--data", dir.resolve("missing.jsonl").toString(),
           "--out", csv.toString()));
-      assertEquals(2, Main.run("eval", "--model", model.toString(), "--data", needle.toString(), "--methods",
+      assertEquals(2, BenchMain.run("eval", "--model", model.toString(), "--data", needle.toString(), "--methods",
           "maskkv,snapkvv", "--out", csv.toString()));
-      assertEquals(2, Main.run("eval", "--model", model.toString(), "--data", needle.toString(), "--budgets", "8,0",
+      assertEquals(2, BenchMain.run("eval", "--model", model.toString(), "--data", needle.toString(), "--budgets", "8,0",
           "--out", csv.toString()));
     } finally {
       System.setErr(savedErr);

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.eval.LongBenchRecord;
-import io.maskkv.common.eval.LongBenchWriter;
-import io.maskkv.common.eval.Metric;
-import io.maskkv.common.eval.tasks.TaskFiles;
+import io.maskkv.bench.longbench.LongBenchRecord;
+import io.maskkv.bench.longbench.LongBenchWriter;
+import io.maskkv.bench.longbench.Metric;
+import io.maskkv.bench.tasks.TaskFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ class EvalScoringTest {
     @Override
     public int[] encode(String prompt) {
       for (int i = 0; i < records.size(); i++) {
-        if (io.maskkv.common.eval.tasks.TaskVocabulary.asPrompt(records.get(i)).equals(prompt)) {
+        if (io.maskkv.bench.tasks.TaskVocabulary.asPrompt(records.get(i)).equals(prompt)) {
           return new int[] {i};
         }
       }
@@ -197,7 +197,7 @@ class EvalScoringTest {
   void progressBarPrintsAFinalLine() {
     AtomicLong now = new AtomicLong();
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    io.maskkv.cli.ProgressBar bar = new io.maskkv.cli.ProgressBar("eval",
+    io.maskkv.bench.cli.ProgressBar bar = new io.maskkv.bench.cli.ProgressBar("eval",
         new PrintStream(log, true, StandardCharsets.UTF_8), false, now::get);
     bar.start(4);
     for (int i = 0; i < 4; i++) {
@@ -209,7 +209,7 @@ class EvalScoringTest {
 
     ByteArrayOutputStream tty = new ByteArrayOutputStream();
     now.set(0);
-    io.maskkv.cli.ProgressBar live = new io.maskkv.cli.ProgressBar("eval",
+    io.maskkv.bench.cli.ProgressBar live = new io.maskkv.bench.cli.ProgressBar("eval",
         new PrintStream(tty, true, StandardCharsets.UTF_8), true, now::get);
     live.start(4);
     now.addAndGet(1_000_000_000L);

@@ -3,7 +3,7 @@ package io.maskkv.bench.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.maskkv.common.eval.tasks.TaskRegistry;
+import io.maskkv.bench.tasks.TaskRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.maskkv.common.eval.tasks.TaskRegistry;
+import io.maskkv.bench.tasks.TaskRegistry;
 import io.maskkv.worker.engine.Forward;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Path;

@@ -22,7 +22,7 @@ import io.maskkv.proto.v1.StepInput;
 import io.maskkv.proto.v1.StepOutput;
 import io.maskkv.proto.v1.WorkerInfo;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
-import io.maskkv.worker.engine.ShardSession;
+import io.maskkv.worker.session.ShardSession;
 import io.maskkv.worker.engine.Transformer;
 import java.io.IOException;
 import java.io.InputStream;

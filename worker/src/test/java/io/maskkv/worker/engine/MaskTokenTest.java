@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;

@@ -8,7 +8,7 @@ import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.common.decode.StepEvent;
 import io.maskkv.worker.engine.Transformer;
 import java.util.ArrayList;

@@ -15,7 +15,7 @@ import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.evict.EvictionDecision;
 import io.maskkv.worker.evict.MaskVotingScorer;

@@ -10,7 +10,7 @@ import io.maskkv.common.decode.StepRequest;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.checkpoint.TensorDType;
-import io.maskkv.worker.engine.ShardSession;
+import io.maskkv.worker.session.ShardSession;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
-import io.maskkv.worker.engine.Generator;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,0 +1,137 @@
+package io.maskkv.bench.cli;
+
+import io.maskkv.server.ModelOptions;
+import io.maskkv.bench.eval.AccuracyPlot;
+import io.maskkv.bench.eval.EngineModel;
+import io.maskkv.bench.eval.EvalPlan;
+import io.maskkv.bench.eval.EvalRow;
+import io.maskkv.bench.eval.EvalRunner;
+import io.maskkv.bench.eval.EvalTask;
+import io.maskkv.bench.eval.PredictionLog;
+import io.maskkv.bench.eval.ResultCsv;
+import io.maskkv.bench.eval.ResultTable;
+import io.maskkv.common.budget.LayerProfile;
+import io.maskkv.common.decode.GenerationOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = "Accuracy vs KV budget: run the full cache and each eviction method at each budget on "
+        + "LongBench-format JSONL, print the tables, write CSV and a PNG plot.",
+    footer = {"", "The metric follows the task name (--task, else the file name): LongBench's per-dataset metric "
+        + "for its files, exact match for make-tasks files; --metric em|f1|rouge|edit-sim|classification|"
+        + "retrieval|count overrides it. See docs/accuracy.md."})
+public final class EvalCommand implements Callable<Integer> {
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--data", required = true, split = ",",
+      description = "LongBench-format JSONL file(s); one task per file (repeat or comma-separate)")
+  List<Path> data;
+
+  @Option(names = "--methods", defaultValue = EvalPlan.DEFAULT_METHODS,
+      description = "eviction methods or scorer+allocator pairs; full always runs (default: ${DEFAULT-VALUE})")
+  String methods;
+
+  @Option(names = "--budgets", defaultValue = EvalPlan.DEFAULT_BUDGETS,
+      description = "prompt KV pairs kept per head per layer on average (default: ${DEFAULT-VALUE})")
+  String budgets;
+
+  @Option(names = "--gen-length", defaultValue = "16")
+  int genLength;
+
+  @Option(names = "--steps", description = "denoising steps (default: gen length)")
+  Integer steps;
+
+  @Option(names = "--block-length", description = "default: 8 when it divides the gen length, else the gen length")
+  Integer blockLength;
+
+  @Option(names = "--refresh", defaultValue = "none",
+      description = "response-side refresh for every method: none | dual | elastic (default: ${DEFAULT-VALUE})")
+  String refresh;
+
+  @Option(names = "--threshold", defaultValue = "0",
+      description = "Fast-dLLM parallel decoding threshold for every method (0 = off)")
+  double threshold;
+
+  @Option(names = "--limit", defaultValue = "0", description = "first N records of each file (0 = all)")
+  int limit;
+
+  @Option(names = "--metric", description = "em | f1 | rouge | edit-sim | classification | retrieval | count "
+      + "(default: by task name)")
+  String metric;
+
+  @Option(names = "--task", description = "task name for the CSV and the metric choice (default: the file name)")
+  String task;
+
+  @Option(names = "--seed", defaultValue = "42", description = "sampling and random-eviction seed")
+  long seed;
+
+  @Option(names = "--out", required = true, description = "results CSV; the plot goes next to it (NAME.png)")
+  Path out;
+
+  @Option(names = "--predictions", description = "also write every answer and its score as JSONL here")
+  Path predictions;
+
+  @Override
+  public Integer call() throws Exception {
+    if (task != null && data.size() > 1) {
+      throw new IllegalArgumentException("--task names one file's task; give it with a single --data file");
+    }
+    if (limit < 0) {
+      throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+    }
+    int st = steps != null ? steps : genLength;
+    int bl = blockLength != null ? blockLength : (genLength % 8 == 0 ? 8 : genLength);
+    GenerationOptions options = GenerationOptions.defaults().withLengths(genLength, st, bl);
+    options = new GenerationOptions(options.genLength(), options.steps(), options.blockLength(),
+        options.temperature(), options.remasking(), threshold, options.cfgScale(), options.topP(),
+        options.topK(), EvalPlan.FULL, 0, seed, options.earlyStop(), refresh, GenerationOptions.DEFAULT_GAMMA,
+        GenerationOptions.DEFAULT_WINDOW);
+    EvalPlan plan = EvalPlan.of(methods, budgets, options);
+    List<EvalTask> tasks = new ArrayList<>();
+    for (Path file : data) {
+      tasks.add(EvalTask.load(file, task, metric, limit));
+    }
+    quietProfileWarning();
+
+    List<EvalRow> rows;
+    try (EngineModel m = EngineModel.load(model.model, model.device);
+        PredictionLog log = predictions == null ? null : PredictionLog.open(predictions)) {
+      long records = tasks.stream().mapToLong(t -> t.records().size()).sum();
+      System.err.printf("eval: %d task(s), %d records, full + %d method(s) x %d budget(s), gen length %d, "
+              + "steps %d, block length %d%n", tasks.size(), records, plan.methods().size(),
+          plan.budgets().size(), genLength, st, bl);
+      EvalRunner runner = new EvalRunner(m, plan, ProgressBar.stderr("eval"));
+      if (log != null) {
+        runner.onPrediction(log);
+      }
+      rows = runner.run(tasks);
+    }
+    System.out.print(ResultTable.format(rows));
+    ResultCsv.write(out, rows);
+    List<Path> pngs = AccuracyPlot.write(out, rows);
+    System.err.println("wrote " + out + (pngs.isEmpty() ? "" : " and " + String.join(", ",
+        pngs.stream().map(Path::toString).toList())));
+    return 0;
+  }
+
+  /**
+   * {@link LayerProfile} warns on every read when the model has no profile, and every generation reads it;
+   * warn once here instead and raise that logger's level before it is created (slf4j-simple reads the
+   * per-logger level from system properties when the logger is made).
+   */
+  private void quietProfileWarning() {
+    if (!Files.exists(model.model.resolve(LayerProfile.FILE))) {
+      System.err.println("warning: " + model.model + " has no " + LayerProfile.FILE + "; maskkv and "
+          + "squeezeattention use a uniform layer profile (run ./maskkv calibrate)");
+      System.setProperty("org.slf4j.simpleLogger.log." + LayerProfile.class.getName(), "error");
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.maskkv.bench.cli;
+
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.common.model.ModelFamily;
+import io.maskkv.common.model.ModelShapes;
+import io.maskkv.worker.checkpoint.RandomCheckpoint;
+import io.maskkv.worker.checkpoint.TensorDType;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "make-model", mixinStandardHelpOptions = true,
+    description = "Write a randomly initialised model folder in Hugging Face layout (tests and benchmarks).")
+public final class MakeModelCommand implements Callable<Integer> {
+  @Option(names = "--arch", required = true, description = "llada or dream")
+  String arch;
+
+  @Option(names = "--out", required = true)
+  Path out;
+
+  @Option(names = "--layers", defaultValue = "4")
+  int layers;
+
+  @Option(names = "--d-model", defaultValue = "256")
+  int dModel;
+
+  @Option(names = "--heads", defaultValue = "8")
+  int heads;
+
+  @Option(names = "--kv-heads", description = "default: heads for llada, heads/4 for dream")
+  Integer kvHeads;
+
+  @Option(names = "--ffn", description = "SwiGLU inner size (default: 3 x d-model)")
+  Integer ffn;
+
+  @Option(names = "--vocab", defaultValue = "1024")
+  int vocab;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Option(names = "--dtype", defaultValue = "F32", description = "F32, F16 or BF16")
+  TensorDType dtype;
+
+  @Option(names = "--shards", defaultValue = "1", description = "write a sharded checkpoint with an index")
+  int shards;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelFamily family = ModelFamily.parse(arch);
+    int kv = kvHeads != null ? kvHeads : family == ModelFamily.LLADA ? heads : Math.max(1, heads / 4);
+    ModelConfig c = ModelShapes.small(family, layers, dModel, heads, kv, vocab, ffn != null ? ffn : 3 * dModel);
+    RandomCheckpoint.write(c, out, seed, dtype, shards, io.maskkv.bench.tasks.TaskVocabulary.words());
+    System.out.printf("wrote %s: %s, %d layers, d_model %d, %d/%d heads, vocab %d%n", out, family, layers, dModel,
+        heads, kv, vocab);
+    return 0;
+  }
+}

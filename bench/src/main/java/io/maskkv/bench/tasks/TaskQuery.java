@@ -1,0 +1,11 @@
+package io.maskkv.bench.tasks;
+
+import java.util.Objects;
+
+/** One question about a task context and its single-word answer. */
+public record TaskQuery(String input, String answer) {
+  public TaskQuery {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(answer, "answer");
+  }
+}

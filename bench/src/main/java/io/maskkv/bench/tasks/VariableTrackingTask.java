@@ -1,0 +1,96 @@
+package io.maskkv.bench.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Variable tracking (after RULER's variable_tracking): chains of assignments "var x3 = v17 ." then
+ * "var x9 = x3 ." then "var x40 = x9 .", each statement anywhere in the context but in chain order;
+ * "what is the value of var x40 ?" asks the last variable of a chain, whose value is its chain's root. The
+ * answer needs every link of the chain, so a cache must keep several scattered facts. Chains have 2–4
+ * variables (one per 128 tokens, 2 to 16 chains), shortened first when the context is small.
+ */
+final class VariableTrackingTask implements TaskGenerator {
+  private static final int FACT_TOKENS = 5;
+  private static final int MAX_CHAIN = 4;
+  private static final int MAX_CHAINS = 16;
+  private static final int QUESTION_TOKENS = TaskVocabulary.countTokens(question("x0"));
+
+  static String question(String variable) {
+    return "what is the value of var " + variable + " ?";
+  }
+
+  @Override
+  public String name() {
+    return "vartrack";
+  }
+
+  @Override
+  public String description() {
+    return "chains of assignments ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value";
+  }
+
+  @Override
+  public int minLength() {
+    return QUESTION_TOKENS + 4 * FACT_TOKENS;
+  }
+
+  @Override
+  public TaskInstance instance(SplittableRandom rnd, int targetLengthTokens, int queries) {
+    Lengths.requireAtLeast(this, targetLengthTokens);
+    Lengths.requirePositiveQueries(queries);
+    int contextTokens = targetLengthTokens - QUESTION_TOKENS;
+    int budget = contextTokens / FACT_TOKENS;
+    int wanted = Math.max(Sampling.clamp(targetLengthTokens / 128, 2, MAX_CHAINS), Math.min(queries, MAX_CHAINS));
+    int chains = Math.min(wanted, budget / 2);
+    int[] lengths = new int[chains];
+    int total = 0;
+    for (int c = 0; c < chains; c++) {
+      lengths[c] = rnd.nextInt(2, MAX_CHAIN + 1);
+      total += lengths[c];
+    }
+    while (total > budget) { // every chain at 2 fits, since chains <= budget / 2
+      int longest = 0;
+      for (int c = 1; c < chains; c++) {
+        if (lengths[c] > lengths[longest]) {
+          longest = c;
+        }
+      }
+      lengths[longest]--;
+      total--;
+    }
+
+    List<String> variables = Sampling.distinctWords(rnd, TaskVocabulary.VARIABLES, total);
+    List<String> roots = Sampling.distinctWords(rnd, TaskVocabulary.VALUES, chains);
+    List<List<String>> chainVariables = new ArrayList<>();
+    int used = 0;
+    for (int c = 0; c < chains; c++) {
+      chainVariables.add(variables.subList(used, used + lengths[c]));
+      used += lengths[c];
+    }
+    // A random interleaving that keeps each chain's statements in order: shuffle the multiset of chain ids.
+    List<Integer> order = new ArrayList<>(total);
+    for (int c = 0; c < chains; c++) {
+      for (int i = 0; i < lengths[c]; i++) {
+        order.add(c);
+      }
+    }
+    Sampling.shuffle(rnd, order);
+    int[] emitted = new int[chains];
+    List<String> facts = new ArrayList<>(total);
+    for (int c : order) {
+      int step = emitted[c]++;
+      List<String> vars = chainVariables.get(c);
+      String source = step == 0 ? roots.get(c) : vars.get(step - 1);
+      facts.add("var " + vars.get(step) + " = " + source + " .");
+    }
+    String context = ContextAssembler.assemble(rnd, facts, contextTokens);
+    List<TaskQuery> questions = new ArrayList<>();
+    for (int c : Sampling.distinct(rnd, chains, Math.min(queries, chains))) {
+      List<String> vars = chainVariables.get(c);
+      questions.add(new TaskQuery(question(vars.get(vars.size() - 1)), roots.get(c)));
+    }
+    return new TaskInstance(context, questions);
+  }
+}

@@ -1,0 +1,104 @@
+package io.maskkv.server;
+
+import io.maskkv.controller.ControllerServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Run the controller: the public gRPC API (maskkv.v1.GenerationService) on --port.",
+        "By default it embeds a worker holding every layer of --model (one process); with --workers or --dns it "
+            + "routes to external workers (./maskkv worker), which may also join by themselves.",
+        "Any other setting: -Dmaskkv.KEY=VALUE or the environment (see README, Serving)."})
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--model", defaultValue = "models/maskkv-tiny",
+      description = "model folder of the embedded worker (default: ${DEFAULT-VALUE})")
+  Path model;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "device of the embedded worker: cpu, cuda, cuda:N")
+  String device;
+
+  @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--host", description = "address to bind (default: all interfaces)")
+  String host;
+
+  @Option(names = "--workers", split = ",", description = "external workers, host:port,... (turns embedding off)")
+  List<String> workers;
+
+  @Option(names = "--dns", split = ",", description = "DNS names of workers, name:port,... (turns embedding off)")
+  List<String> dns;
+
+  @Option(names = "--embedded", negatable = true,
+      description = "embed a worker (default: on unless --workers or --dns is given); --no-embedded waits for "
+          + "workers that register themselves")
+  Boolean embedded;
+
+  @Option(names = "--kv-bytes", defaultValue = "2GB", description = "KV capacity of the embedded worker")
+  String kvBytes;
+
+  @Option(names = "--worker-kv-bytes", description = "KV budget admitted per worker (default: what each reports)")
+  String workerKvBytes;
+
+  @Option(names = "--default-cache", description = "cache method of requests that name none (default: maskkv)")
+  String defaultCache;
+
+  @Option(names = "--default-budget", description = "budget of requests that name none (default: 256)")
+  Integer defaultBudget;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    boolean external = (workers != null && !workers.isEmpty()) || (dns != null && !dns.isEmpty());
+    boolean embed = embedded != null ? embedded : !external;
+    Map<String, Object> p = new HashMap<>();
+    p.put("grpc.server.port", port);
+    if (host != null) {
+      p.put("grpc.server.host", host);
+    }
+    p.put("maskkv.embedded.enabled", embed);
+    if (embed) {
+      if (!Files.isDirectory(model)) {
+        throw new IllegalArgumentException("model folder " + model + " not found: pass --model DIR, or write the "
+            + "small model first: ./maskkv make-model --arch llada --out " + model
+            + " --layers 4 --d-model 256 --heads 8");
+      }
+      p.put("maskkv.embedded.model", model.toString());
+      p.put("maskkv.embedded.device", device);
+      p.put("maskkv.embedded.kv-bytes", kvBytes);
+    }
+    if (workers != null) {
+      p.put("maskkv.workers", workers);
+    }
+    if (dns != null) {
+      p.put("maskkv.dns", dns);
+    }
+    if (workerKvBytes != null) {
+      p.put("maskkv.worker-kv-bytes", workerKvBytes);
+    }
+    if (defaultCache != null) {
+      p.put("maskkv.default-cache.method", defaultCache);
+    }
+    if (defaultBudget != null) {
+      p.put("maskkv.default-cache.budget", defaultBudget);
+    }
+    ControllerServer server = ControllerServer.start(p);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("maskkv: draining and stopping...");
+      server.close();
+      stopped.countDown();
+    }, "maskkv-shutdown"));
+    System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
+        host == null ? "0.0.0.0" : host, server.port(),
+        embed ? "embedded worker: " + model : "external workers");
+    stopped.await();
+    return 0;
+  }
+}

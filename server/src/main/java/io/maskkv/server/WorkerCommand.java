@@ -1,0 +1,109 @@
+package io.maskkv.server;
+
+import io.maskkv.common.model.ModelConfigJson;
+import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.grpc.ShardWorker;
+import io.maskkv.worker.grpc.WorkerRegistrar;
+import io.maskkv.worker.grpc.WorkerServer;
+import io.maskkv.worker.grpc.WorkerSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = {"Run a worker: hosts a layer range of a model and its sessions' KV caches "
+        + "(maskkv.v1.WorkerService plus grpc.health.v1.Health).",
+        "A full model is a group of shards covering all layers; start several groups to serve in parallel."})
+public final class WorkerCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "model folder")
+  Path model;
+
+  @Option(names = "--layers", description = "layer range FROM:TO, TO exclusive (default: all layers)")
+  String layers;
+
+  @Option(names = "--port", defaultValue = "7070", description = "gRPC port, 0 = any free (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "address to bind (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--controller", description = "controller host:port to register with (heartbeats keep it)")
+  String controller;
+
+  @Option(names = "--advertise", description = "host:port the controller reaches this worker at "
+      + "(default: this machine's host name and the bound port)")
+  String advertise;
+
+  @Option(names = "--id", description = "worker id (default: the advertised address)")
+  String id;
+
+  @Option(names = "--name", description = "model name clients ask for (default: the model folder's name)")
+  String name;
+
+  @Option(names = "--group", description = "replica group label; shards with one label form one group "
+      + "(default: the controller chains shards by layer range)")
+  String group;
+
+  @Option(names = "--kv-bytes", defaultValue = "2GB", description = "KV capacity (default: ${DEFAULT-VALUE})")
+  String kvBytes;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N")
+  String device;
+
+  @Option(names = "--drain-timeout", defaultValue = "30", description = "seconds running sessions may finish on stop")
+  int drainSeconds;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    int total = ModelConfigJson.read(model).layers();
+    int from = 0;
+    int to = total;
+    if (layers != null) {
+      String[] r = layers.split(":");
+      try {
+        from = Integer.parseInt(r[0].trim());
+        to = Integer.parseInt(r[1].trim());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("--layers must be FROM:TO, got '" + layers + "'");
+      }
+      if (from < 0 || to > total || from >= to) {
+        throw new IllegalArgumentException("--layers " + layers + " is outside the model's 0:" + total);
+      }
+    }
+    Transformer shard = Transformer.load(model, Devices.parse(device), from, to);
+    ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""));
+    WorkerServer server = WorkerServer.start(worker, host, port);
+    worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
+    WorkerRegistrar registrar = controller == null ? null
+        : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2)).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("maskkv worker: draining and stopping...");
+      if (registrar != null) {
+        registrar.close();
+      }
+      server.shutdown(Duration.ofSeconds(drainSeconds));
+      shard.close();
+      stopped.countDown();
+    }, "maskkv-shutdown"));
+    System.err.printf("maskkv worker %s: model %s layers %d:%d of %d on port %d, advertised as %s%s%n", worker.id(),
+        worker.settings().model(), from, to, total, server.port(), worker.settings().address(),
+        controller == null ? "" : ", registering with " + controller);
+    stopped.await();
+    return 0;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.maskkv.worker.session;
+
+import io.maskkv.common.decode.Candidate;
+import io.maskkv.common.decode.DenoisingDriver;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.StepExecutor;
+import io.maskkv.common.decode.StepListener;
+import io.maskkv.common.decode.StepRequest;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.evict.EvictionDecision;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Generation in process: the denoising driver over one shard session holding every layer. */
+public final class Generator {
+  private final Transformer model;
+
+  public Generator(Transformer model) {
+    if (!model.hasEmbedding() || !model.hasHead()) {
+      throw new IllegalArgumentException("the in-process generator needs all layers of the model");
+    }
+    this.model = model;
+  }
+
+  public GenerationResult generate(int[] prompt, GenerationOptions o, StepListener listener) {
+    return generate(prompt, o, listener, d -> {});
+  }
+
+  public GenerationResult generate(int[] prompt, GenerationOptions o, StepListener listener,
+      Consumer<EvictionDecision> decisions) {
+    if (prompt.length == 0) {
+      throw new IllegalArgumentException("prompt is empty");
+    }
+    try (ShardSession s = new ShardSession(model, o, prompt.length, null, decisions)) {
+      return DenoisingDriver.run(prompt, o, model.config(), local(s), listener);
+    }
+  }
+
+  /** A step executor over an in-process shard session that holds every layer. */
+  public static StepExecutor local(ShardSession s) {
+    return new StepExecutor() {
+      @Override
+      public List<Candidate> step(StepRequest r) {
+        return s.step(r, null).candidates();
+      }
+
+      @Override
+      public int lastRowsFed() {
+        return s.lastRowsFed();
+      }
+
+      @Override
+      public long kvBytes() {
+        return s.kvBytes();
+      }
+
+      @Override
+      public long layerStepsRecomputed() {
+        return s.layerStepsRecomputed();
+      }
+
+      @Override
+      public long layerSteps() {
+        return s.layerSteps();
+      }
+    };
+  }
+}

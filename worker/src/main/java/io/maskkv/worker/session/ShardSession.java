@@ -1,0 +1,164 @@
+package io.maskkv.worker.session;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.maskkv.common.decode.Candidate;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.StepRequest;
+import io.maskkv.common.decode.TokenChooser;
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.worker.engine.KvView;
+import io.maskkv.worker.engine.Rows;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.worker.kv.StepCache;
+import io.maskkv.worker.kv.StepCaches;
+import io.maskkv.worker.kv.StepPlan;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One session on one shard (a layer range): owns the session's KV cache for those layers and runs their part
+ * of each step. The first shard embeds the fed tokens; the others take the previous shard's hidden rows; the
+ * last shard turns the masked rows into candidates (best token and confidence). A whole model is one shard.
+ */
+public final class ShardSession implements AutoCloseable {
+  private final Transformer shard;
+  private final ModelConfig config;
+  private final GenerationOptions options;
+  private final NDManager session;
+  private final StepCache cache;
+  private final TokenChooser chooser;
+  private final int promptLength;
+  private final int shift;
+  private int lastRows;
+
+  /**
+   * @param layerBudgets the per-layer budget plan (per-head k_l for every layer of the model), as the controller
+   *     computed it; null to compute it here from the model folder's profile
+   */
+  public ShardSession(Transformer shard, GenerationOptions options, int promptLength, int[] layerBudgets,
+      Consumer<EvictionDecision> decisions) {
+    this.shard = shard;
+    this.config = shard.config();
+    this.options = options.validated();
+    this.promptLength = promptLength;
+    this.shift = config.shiftedLogits() ? 1 : 0;
+    int total = promptLength + options.genLength();
+    if (promptLength <= 0) {
+      throw new IllegalArgumentException("prompt is empty");
+    }
+    if (total > config.maxPositions()) {
+      throw new IllegalArgumentException("prompt (" + promptLength + ") plus gen length (" + options.genLength()
+          + ") exceeds the model's " + config.maxPositions() + " positions");
+    }
+    this.session = shard.manager().newSubManager();
+    try {
+      this.cache = StepCaches.create(options, shard, promptLength, total, session, layerBudgets, decisions);
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+    this.chooser = new TokenChooser(options.remasking(), options.temperature(), options.topP(), options.topK(),
+        options.seed());
+  }
+
+  /** What this shard hands on: hidden rows {@code [rows, d]} for the next shard, or candidates from the last. */
+  public record Output(float[] hidden, int rows, List<Candidate> candidates) {}
+
+  /**
+   * @param hiddenIn the previous shard's hidden rows, row-major {@code [rows, d]}; null on the first shard
+   */
+  public Output step(StepRequest r, float[] hiddenIn) {
+    StepPlan plan = cache.plan(r);
+    lastRows = plan.rows();
+    try (NDManager step = session.newSubManager()) {
+      NDArray x;
+      int[] positions = plan.positions();
+      if (shard.hasEmbedding()) {
+        x = shard.embed(Arrays.stream(positions).map(p -> r.sequence()[p]).toArray(), step);
+      } else {
+        if (hiddenIn == null || hiddenIn.length != plan.rows() * config.hiddenSize()) {
+          throw new IllegalArgumentException("shard " + shard.fromLayer() + ":" + shard.toLayer() + " expected "
+              + plan.rows() + " hidden rows of " + config.hiddenSize() + ", got "
+              + (hiddenIn == null ? "none" : hiddenIn.length + " floats"));
+        }
+        x = step.create(hiddenIn, new Shape(plan.rows(), config.hiddenSize()));
+      }
+      Rows out = shard.run(new Rows(x, positions), plan.view(), null, step);
+      if (!shard.hasHead()) {
+        if (out.positions().length != plan.rows()) {
+          throw new IllegalStateException("a view changed the rows on a shard that is not the last one");
+        }
+        return new Output(out.x().toFloatArray(), plan.rows(), null);
+      }
+      int[] asked = plan.candidates() != null ? plan.candidates() : r.masked();
+      float[] logits = headRows(out, asked, step);
+      if (options.cfgScale() > 0) {
+        float[] uncond = unconditional(r, step);
+        for (int j = 0; j < logits.length; j++) {
+          logits[j] = (float) (uncond[j] + (options.cfgScale() + 1) * (logits[j] - uncond[j]));
+        }
+      }
+      List<Candidate> candidates = new ArrayList<>(asked.length);
+      for (int i = 0; i < asked.length; i++) {
+        // committing the mask token would leave the position masked forever; it is never a prediction
+        logits[i * config.vocabSize() + config.maskTokenId()] = Float.NEGATIVE_INFINITY;
+        candidates.add(chooser.choose(asked[i], logits, i * config.vocabSize(), config.vocabSize()));
+      }
+      return new Output(null, plan.rows(), candidates);
+    }
+  }
+
+  /** Logits {@code [masked, vocab]} row-major; a position is predicted from hidden row pos - shift (Dream: pos-1). */
+  private float[] headRows(Rows hidden, int[] masked, NDManager step) {
+    long[] rows = new long[masked.length];
+    for (int i = 0; i < masked.length; i++) {
+      rows[i] = hidden.rowOf(masked[i] - shift);
+      if (rows[i] < 0) {
+        throw new IllegalStateException("position " + masked[i] + " needs hidden row " + (masked[i] - shift)
+            + " which this step did not feed");
+      }
+    }
+    NDArray selected = hidden.x().get(step.create(rows).toType(DataType.INT64, false));
+    return shard.logits(selected).toFloatArray();
+  }
+
+  /** Classifier-free guidance: the same sequence, every prompt token replaced by the mask, no cache. */
+  private float[] unconditional(StepRequest r, NDManager step) {
+    if (!shard.hasEmbedding()) {
+      throw new IllegalArgumentException("classifier-free guidance needs a single shard holding all layers");
+    }
+    int[] ids = r.sequence().clone();
+    Arrays.fill(ids, 0, promptLength, config.maskTokenId());
+    int[] positions = java.util.stream.IntStream.range(0, ids.length).toArray();
+    NDArray hidden = shard.layers(shard.embed(ids, step), positions, KvView.NONE, null, step);
+    return headRows(new Rows(hidden, positions), r.masked(), step);
+  }
+
+  public int lastRowsFed() {
+    return lastRows;
+  }
+
+  public long kvBytes() {
+    return cache.bytes();
+  }
+
+  public long layerStepsRecomputed() {
+    return cache.layerStepsRecomputed();
+  }
+
+  public long layerSteps() {
+    return cache.layerSteps();
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+    session.close();
+  }
+}
