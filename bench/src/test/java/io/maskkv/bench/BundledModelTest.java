@@ -10,7 +10,7 @@ import io.maskkv.bench.tasks.TaskFiles;
 import io.maskkv.bench.tasks.TaskVocabulary;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,7 @@ class BundledModelTest {
   void retrievesFreshPasskeysWithTheFullCacheAndWithMaskKvAtBudget8() {
     List<LongBenchRecord> records = TaskFiles.generate("needle", 20, 256, 4242); // a seed training never used
     try (Transformer t = Transformer.load(bundled(), Device.cpu()); TextTokenizer tok = TextTokenizer.load(bundled())) {
-      GenerationOptions full = new GenerationOptions(2, 2, 2, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "full", 0, 1,
-          true);
+      GenerationOptions full = GenerationOptions.builder().lengths(2, 2, 2).cache("full", 0).seed(1).build();
       for (GenerationOptions o : List.of(full, full.withCache("maskkv", 8))) {
         int correct = 0;
         for (LongBenchRecord r : records) {
@@ -36,7 +35,7 @@ class BundledModelTest {
           String answer = tok.decode(new Generator(t).generate(prompt, o, e -> {}).answer()).trim();
           correct += answer.equals(r.answers().get(0)) ? 1 : 0;
         }
-        assertTrue(correct >= 18, o.cache() + ": " + correct + "/20 passkeys retrieved");
+        assertTrue(correct >= 18, o.method() + ": " + correct + "/20 passkeys retrieved");
       }
     }
   }

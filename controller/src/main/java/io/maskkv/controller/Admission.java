@@ -1,7 +1,9 @@
 package io.maskkv.controller;
 
 import io.grpc.Status;
+import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.model.ModelConfig;
 import jakarta.inject.Singleton;
 import java.util.Comparator;
@@ -35,11 +37,12 @@ public class Admission {
   /**
    * Reserves room for a session, or throws UNAVAILABLE (no complete group) / RESOURCE_EXHAUSTED (no room).
    *
-   * @param plan the per-layer budget plan (eviction methods; null otherwise)
+   * @param plan the session's budget plan (what each shard reserves)
    */
-  public synchronized Lease admit(String model, ModelConfig c, GenerationOptions o, int[] plan, int promptLength) {
+  public synchronized Lease admit(String model, ModelConfig c, BudgetPlan plan) {
+    GenerationOptions o = plan.options();
     List<WorkerGroup> groups = groups(model, c.layers());
-    if (o.cfgScale() > 0 || o.refresh().equals("elastic")) {
+    if (o.cfgScale() > 0 || o.refresh() == Refresh.ELASTIC) {
       // both change the rows inside the network (unconditional pass, Elastic-Cache's row selection)
       groups = groups.stream().filter(g -> g.shards().size() == 1).toList();
       if (groups.isEmpty()) {
@@ -63,7 +66,7 @@ public class Admission {
       int leases = 0;
       for (int i = 0; i < need.length; i++) {
         WorkerNode w = g.shards().get(i);
-        need[i] = KvReservation.bytes(o, c, plan, promptLength, w.fromLayer(), w.toLayer());
+        need[i] = plan.reserveBytes(c, w.fromLayer(), w.toLayer());
         headroom = Math.min(headroom, free(w) - need[i]);
         leases = Math.max(leases, w.leases());
         needMax = Math.max(needMax, need[i]);

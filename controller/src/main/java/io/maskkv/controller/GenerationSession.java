@@ -17,7 +17,7 @@ import io.maskkv.proto.v1.Started;
 import io.maskkv.proto.v1.StepUpdate;
 import io.maskkv.proto.v1.Summary;
 import io.maskkv.proto.v1.TextDelta;
-import io.maskkv.worker.grpc.WireFormat;
+import io.maskkv.common.wire.WireFormat;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,8 +85,7 @@ final class GenerationSession implements Runnable {
     try {
       ResolvedRequest r = manager.resolver().resolve(request);
       long admitted;
-      try (Lease lease = manager.admission().admit(r.model().name(), r.model().config(), r.options(), r.plan(),
-          r.prompt().length)) {
+      try (Lease lease = manager.admission().admit(r.model().name(), r.model().config(), r.plan())) {
         admitted = System.nanoTime();
         RemoteExecutor ex = new RemoteExecutor(lease, manager.config().getStepTimeout(), deadlineNanos,
             (worker, d) -> out.onNext(GenerateEvent.newBuilder().setEviction(EvictionUpdate.newBuilder()
@@ -97,7 +96,7 @@ final class GenerationSession implements Runnable {
           if (abort != null) {
             ex.cancel(abort.getDescription());
           }
-          ex.open(id, r.options(), r.prompt(), r.plan(), r.includeEvictions(), r.includeKeptPositions());
+          ex.open(id, r.prompt(), r.plan(), r.includeEvictions(), r.includeKeptPositions());
           generate(r, lease, ex, admitted);
           finished = true;
         } finally {
@@ -123,8 +122,8 @@ final class GenerationSession implements Runnable {
     Started.Builder started = Started.newBuilder().setSessionId(id).setModel(r.model().name())
         .setPromptTokens(r.prompt().length).addAllWorkers(lease.group().ids())
         .setOptions(WireFormat.toProto(r.options())).setReservedKvBytes(lease.totalReserved());
-    if (r.plan() != null) {
-      for (int b : r.plan()) {
+    if (r.plan().evicts()) {
+      for (int b : r.plan().layerBudgets()) {
         started.addLayerBudgets(b);
       }
     }

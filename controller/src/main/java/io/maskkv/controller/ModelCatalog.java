@@ -7,7 +7,7 @@ import io.maskkv.proto.v1.FileChunk;
 import io.maskkv.proto.v1.ModelFilesRequest;
 import io.maskkv.proto.v1.WorkerInfo;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;

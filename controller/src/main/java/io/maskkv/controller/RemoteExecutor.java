@@ -14,7 +14,8 @@ import io.maskkv.proto.v1.SessionRequest;
 import io.maskkv.proto.v1.SessionResponse;
 import io.maskkv.proto.v1.StepInput;
 import io.maskkv.proto.v1.StepOutput;
-import io.maskkv.worker.grpc.WireFormat;
+import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.wire.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,17 +60,15 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
   }
 
   /** Opens one session stream per shard (all at once) and waits until each has reserved its KV. */
-  public void open(String sessionId, GenerationOptions o, int[] prompt, int[] plan, boolean sendEvictions,
-      boolean keptPositions) {
-    OpenSession.Builder open = OpenSession.newBuilder().setSessionId(sessionId).setOptions(WireFormat.toProto(o))
+  public void open(String sessionId, int[] prompt, BudgetPlan plan, boolean sendEvictions, boolean keptPositions) {
+    OpenSession.Builder open = OpenSession.newBuilder().setSessionId(sessionId)
+        .setOptions(WireFormat.toProto(plan.options()))
         .setSendEvictions(sendEvictions).setIncludeKeptPositions(keptPositions);
     for (int t : prompt) {
       open.addPrompt(t);
     }
-    if (plan != null) {
-      for (int b : plan) {
-        open.addLayerBudgets(b);
-      }
+    for (int b : plan.layerBudgets()) {
+      open.addLayerBudgets(b);
     }
     for (int i = 0; i < lease.shards().size(); i++) {
       ShardStream s = new ShardStream(lease.shards().get(i));

@@ -1,9 +1,11 @@
 package io.maskkv.controller;
 
 import io.grpc.Status;
+import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.budget.EvictionMethods;
 import io.maskkv.common.decode.CacheMode;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.text.ChatTemplate;
@@ -11,7 +13,6 @@ import io.maskkv.proto.v1.CachePolicy;
 import io.maskkv.proto.v1.ChatMessage;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.SamplerOptions;
-import io.maskkv.worker.kv.StepCaches;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,10 +63,7 @@ public class RequestResolver {
       throw new IllegalArgumentException("prompt (" + prompt.length + " tokens) plus gen length (" + o.genLength()
           + ") exceeds the " + c.maxPositions() + " positions of model " + model.name());
     }
-    int[] plan = null;
-    if (o.cacheMode() == CacheMode.COMPRESSED) {
-      plan = StepCaches.plan(EvictionMethods.parse(o.cache()), o.budget(), model.profile(), prompt.length);
-    }
+    BudgetPlan plan = BudgetPlan.of(o, model.profile(), prompt.length);
     return new ResolvedRequest(model, prompt, o, plan, r.getIncludeEvictions(), r.getIncludeKeptPositions());
   }
 
@@ -78,18 +76,38 @@ public class RequestResolver {
     CachePolicy cache = r.getCache();
     String method = cache.getMethod().isBlank() ? config.getDefaultCache().getMethod() : cache.getMethod().trim();
     int budget = cache.hasBudget() ? cache.getBudget() : config.getDefaultCache().getBudget();
-    String refresh = cache.getRefresh().isBlank() ? "none" : cache.getRefresh().trim().toLowerCase(Locale.ROOT);
+    Refresh refresh = Refresh.parse(cache.getRefresh());
     if (CacheMode.parse(method) == CacheMode.COMPRESSED) {
       EvictionMethods.parse(method); // names the unknown method
     }
     Remasking remasking = s.getRemasking().isBlank() ? Remasking.LOW_CONFIDENCE : Remasking.parse(s.getRemasking());
-    GenerationOptions o = new GenerationOptions(gen, steps, block, s.hasTemperature() ? s.getTemperature() : 0.0,
-        remasking, s.hasThreshold() ? s.getThreshold() : 0.0, s.hasCfgScale() ? s.getCfgScale() : 0.0,
-        s.hasTopP() ? s.getTopP() : 1.0, s.hasTopK() ? s.getTopK() : 0, method, budget,
-        s.hasSeed() ? s.getSeed() : 42, !r.hasEarlyStop() || r.getEarlyStop(), refresh,
-        cache.hasGamma() ? cache.getGamma() : GenerationOptions.DEFAULT_GAMMA,
-        cache.hasWindow() ? cache.getWindow() : GenerationOptions.DEFAULT_WINDOW);
-    return o.validated();
+    GenerationOptions.Builder o = GenerationOptions.builder().lengths(gen, steps, block).remasking(remasking)
+        .cache(method, budget).refresh(refresh).earlyStop(!r.hasEarlyStop() || r.getEarlyStop());
+    if (s.hasTemperature()) {
+      o.temperature(s.getTemperature());
+    }
+    if (s.hasThreshold()) {
+      o.threshold(s.getThreshold());
+    }
+    if (s.hasCfgScale()) {
+      o.cfgScale(s.getCfgScale());
+    }
+    if (s.hasTopP()) {
+      o.topP(s.getTopP());
+    }
+    if (s.hasTopK()) {
+      o.topK(s.getTopK());
+    }
+    if (s.hasSeed()) {
+      o.seed(s.getSeed());
+    }
+    if (cache.hasGamma()) {
+      o.gamma(cache.getGamma());
+    }
+    if (cache.hasWindow()) {
+      o.window(cache.getWindow());
+    }
+    return o.build().validated();
   }
 
   /** The named model, or the only one; INVALID_ARGUMENT for an unknown name, UNAVAILABLE when none serves. */

@@ -1,7 +1,7 @@
 package io.maskkv.controller;
 
 import io.maskkv.common.model.ModelConfig;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 
 /**
  * What the controller knows of one model: its config, tokenizer (null when the model folder has none: token-id

@@ -2,7 +2,7 @@ package io.maskkv.controller;
 
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.model.ModelConfig;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.util.Arrays;
 import java.util.List;
 

@@ -25,7 +25,7 @@ import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.grpc.WorkerRegistrar;
 import io.maskkv.worker.grpc.WorkerServer;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,8 +61,7 @@ class EmbeddedAndRegistrationTest {
     try (Transformer t = Transformer.load(model, Device.cpu()); TextTokenizer tok = TextTokenizer.load(model)) {
       int[] ids = tok.encode(prompt);
       assertEquals(20, ids.length);
-      expected = new Generator(t).generate(ids, new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0,
-          1, 0, "maskkv", 6, 42, true), e -> {}).response();
+      expected = new Generator(t).generate(ids, GenerationOptions.builder().lengths(16, 16, 8).cache("maskkv", 6).seed(42).build(), e -> {}).response();
     }
     assertArrayEquals(expected, ServingEquivalenceTest.served(events));
     assertEquals(List.of("embedded"), events.get(0).getStarted().getWorkersList());

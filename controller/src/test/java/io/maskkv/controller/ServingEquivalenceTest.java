@@ -48,8 +48,7 @@ class ServingEquivalenceTest {
   }
 
   static int[] inProcess(Path model, int[] prompt, String method, int budget) {
-    GenerationOptions o = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, method, budget,
-        42, true);
+    GenerationOptions o = GenerationOptions.builder().lengths(16, 16, 8).cache(method, budget).seed(42).build();
     try (Transformer t = Transformer.load(model, Device.cpu())) {
       GenerationResult r = new Generator(t).generate(prompt, o, e -> {});
       return r.response();

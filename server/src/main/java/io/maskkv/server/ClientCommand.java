@@ -7,19 +7,18 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.maskkv.proto.v1.CachePolicy;
 import io.maskkv.proto.v1.ClusterStatusRequest;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.GenerationServiceGrpc;
 import io.maskkv.proto.v1.ListModelsRequest;
-import io.maskkv.proto.v1.SamplerOptions;
 import io.maskkv.proto.v1.Summary;
 import java.io.PrintStream;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "client", mixinStandardHelpOptions = true,
@@ -45,42 +44,8 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--model", description = "model name (default: the only one served)")
   String model;
 
-  @Option(names = "--gen-length")
-  Integer genLength;
-
-  @Option(names = "--steps")
-  Integer steps;
-
-  @Option(names = "--block-length")
-  Integer blockLength;
-
-  @Option(names = "--cache", description = "none | prefix | dual | full | maskkv | snapkv | ... (default: the "
-      + "controller's)")
-  String cache;
-
-  @Option(names = "--budget")
-  Integer budget;
-
-  @Option(names = "--refresh", description = "none | dual | elastic")
-  String refresh;
-
-  @Option(names = "--temperature")
-  Double temperature;
-
-  @Option(names = "--remasking")
-  String remasking;
-
-  @Option(names = "--threshold")
-  Double threshold;
-
-  @Option(names = "--top-p")
-  Double topP;
-
-  @Option(names = "--top-k")
-  Integer topK;
-
-  @Option(names = "--seed")
-  Long seed;
+  @Mixin
+  GenerationFlags generation;
 
   @Option(names = "--evictions", description = "print the per-layer eviction decisions (stderr)")
   boolean evictions;
@@ -136,46 +101,7 @@ public final class ClientCommand implements Callable<Integer> {
     if (model != null) {
       r.setModel(model);
     }
-    if (genLength != null) {
-      r.setGenLength(genLength);
-    }
-    if (steps != null) {
-      r.setSteps(steps);
-    }
-    if (blockLength != null) {
-      r.setBlockLength(blockLength);
-    }
-    CachePolicy.Builder c = CachePolicy.newBuilder();
-    if (cache != null) {
-      c.setMethod(cache);
-    }
-    if (budget != null) {
-      c.setBudget(budget);
-    }
-    if (refresh != null) {
-      c.setRefresh(refresh);
-    }
-    r.setCache(c);
-    SamplerOptions.Builder s = SamplerOptions.newBuilder();
-    if (temperature != null) {
-      s.setTemperature(temperature);
-    }
-    if (remasking != null) {
-      s.setRemasking(remasking);
-    }
-    if (threshold != null) {
-      s.setThreshold(threshold);
-    }
-    if (topP != null) {
-      s.setTopP(topP);
-    }
-    if (topK != null) {
-      s.setTopK(topK);
-    }
-    if (seed != null) {
-      s.setSeed(seed);
-    }
-    r.setSampler(s);
+    generation.applyTo(r);
     PrintStream out = System.out;
     Iterator<GenerateEvent> it = stub.generate(r.build());
     while (it.hasNext()) {

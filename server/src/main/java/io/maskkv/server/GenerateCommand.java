@@ -2,13 +2,13 @@ package io.maskkv.server;
 
 import io.maskkv.common.io.Bytes;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.text.ChatTemplate;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,56 +30,8 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--chat", description = "wrap the prompt in the model family's chat template")
   boolean chat;
 
-  @Option(names = "--gen-length", defaultValue = "32")
-  int genLength;
-
-  @Option(names = "--steps", description = "denoising steps (default: gen length)")
-  Integer steps;
-
-  @Option(names = "--block-length", description = "semi-autoregressive block length (default: gen length)")
-  Integer blockLength;
-
-  @Option(names = "--cache", defaultValue = "prefix",
-      description = "none | prefix | dual | an eviction method (full, maskkv, snapkv, ...) (default: ${DEFAULT-VALUE})")
-  String cache;
-
-  @Option(names = "--budget", defaultValue = "256",
-      description = "prompt KV pairs kept per head per layer on average (eviction methods)")
-  int budget;
-
-  @Option(names = "--refresh", defaultValue = "none",
-      description = "response-side refresh on top of a prompt cache: none | dual | elastic (elastic also with "
-          + "--cache none) (default: ${DEFAULT-VALUE})")
-  String refresh;
-
-  @Option(names = "--gamma", defaultValue = "0.9", description = "Elastic-Cache drift threshold (1 = always refresh)")
-  double gamma;
-
-  @Option(names = "--window", defaultValue = "16", description = "Elastic-Cache sliding window of masked positions")
-  int window;
-
-  @Option(names = "--temperature", defaultValue = "0")
-  double temperature;
-
-  @Option(names = "--remasking", defaultValue = "low-confidence",
-      description = "low-confidence | random | entropy | maskgit-plus | topk-margin")
-  String remasking;
-
-  @Option(names = "--threshold", defaultValue = "0",
-      description = "Fast-dLLM parallel decoding: commit every token with confidence >= C (0 = off)")
-  double threshold;
-
-  @Option(names = "--cfg", defaultValue = "0", description = "classifier-free guidance scale (needs --cache none)")
-  double cfg;
-
-  @Option(names = "--top-p", defaultValue = "1")
-  double topP;
-
-  @Option(names = "--top-k", defaultValue = "0")
-  int topK;
-
-  @Option(names = "--seed", defaultValue = "42")
-  long seed;
+  @Mixin
+  GenerationFlags generation;
 
   @Option(names = "--quiet", description = "print only the answer")
   boolean quiet;
@@ -92,10 +44,7 @@ public final class GenerateCommand implements Callable<Integer> {
     if ((prompt == null) == (ids == null)) {
       throw new IllegalArgumentException("give exactly one of --prompt or --ids");
     }
-    int st = steps != null ? steps : genLength;
-    int bl = blockLength != null ? blockLength : genLength;
-    GenerationOptions o = new GenerationOptions(genLength, st, bl, temperature, Remasking.parse(remasking), threshold,
-        cfg, topP, topK, cache, budget, seed, true, refresh, gamma, window).validated();
+    GenerationOptions o = generation.options();
     try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
         TextTokenizer tok = TextTokenizer.load(model.model)) {
       int[] input;
@@ -121,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
         printer.finish(answer);
         System.err.printf("[%s%s] prompt %d tokens, %d steps, %.1f ms prefill, %.2f ms/step after, %.1f tokens/s, "
                 + "KV %s (prompt full %s), cache update frequency %.2f, finish %s%n",
-            cache, refresh.equals("none") ? "" : "+" + refresh, input.length, r.steps(), r.firstStepNanos() / 1e6,
+            o.method(), o.refresh() == Refresh.NONE ? "" : "+" + o.refresh().wireName(), input.length, r.steps(), r.firstStepNanos() / 1e6,
             r.msPerCachedStep(), r.response().length / (r.totalNanos() / 1e9), Bytes.human(r.kvBytesFinal()),
             Bytes.human(r.promptKvBytesFull()), r.cacheUpdateFrequency(), r.finishReason());
       }

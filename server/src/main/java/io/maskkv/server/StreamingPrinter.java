@@ -4,7 +4,7 @@ import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.decode.StepEvent;
 import io.maskkv.common.decode.StepListener;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.worker.session.Generator;
@@ -32,16 +33,15 @@ class RecordedTokensTest {
 
   /** Case name → options; the name is what the recorded file keys on. */
   static Map<String, GenerationOptions> cases() {
-    GenerationOptions base = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "prefix", 8,
-        42, false);
+    GenerationOptions base = GenerationOptions.builder().lengths(16, 16, 8).cache("prefix", 8).seed(42).earlyStop(false).build();
     Map<String, GenerationOptions> c = new LinkedHashMap<>();
     for (String mode : List.of("none", "prefix", "dual", "full", "maskkv", "snapkv", "pyramidkv",
         "squeezeattention", "adakv", "streamingllm", "random", "snapkv+maskkv", "mask-voting+uniform")) {
       c.put(mode, base.withCache(mode, 8));
     }
-    c.put("maskkv/refresh-dual", base.withCache("maskkv", 8).withRefresh("dual", 0.9, 16));
-    c.put("maskkv/refresh-elastic", base.withCache("maskkv", 8).withRefresh("elastic", 0.9, 4));
-    c.put("none/refresh-elastic", base.withCache("none", 8).withRefresh("elastic", 0.9, 4));
+    c.put("maskkv/refresh-dual", base.withCache("maskkv", 8).withRefresh(Refresh.parse("dual"), 0.9, 16));
+    c.put("maskkv/refresh-elastic", base.withCache("maskkv", 8).withRefresh(Refresh.parse("elastic"), 0.9, 4));
+    c.put("none/refresh-elastic", base.withCache("none", 8).withRefresh(Refresh.parse("elastic"), 0.9, 4));
     c.put("maskkv/threshold-0.5", base.withCache("maskkv", 8).withThreshold(0.5));
     return c;
   }

@@ -10,7 +10,7 @@ import io.maskkv.bench.tasks.TaskVocabulary;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.maskkv.bench.cli;
 
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.server.ModelOptions;
 import io.maskkv.bench.eval.AccuracyPlot;
 import io.maskkv.bench.eval.EngineModel;
@@ -89,11 +90,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
     int st = steps != null ? steps : genLength;
     int bl = blockLength != null ? blockLength : (genLength % 8 == 0 ? 8 : genLength);
-    GenerationOptions options = GenerationOptions.defaults().withLengths(genLength, st, bl);
-    options = new GenerationOptions(options.genLength(), options.steps(), options.blockLength(),
-        options.temperature(), options.remasking(), threshold, options.cfgScale(), options.topP(),
-        options.topK(), EvalPlan.FULL, 0, seed, options.earlyStop(), refresh, GenerationOptions.DEFAULT_GAMMA,
-        GenerationOptions.DEFAULT_WINDOW);
+    GenerationOptions options = GenerationOptions.builder().lengths(genLength, st, bl).threshold(threshold)
+        .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).build();
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {

@@ -1,5 +1,6 @@
 package io.maskkv.bench.cli;
 
+import io.maskkv.worker.session.Generator;
 import io.maskkv.server.Ids;
 import io.maskkv.server.ModelOptions;
 import io.maskkv.common.io.Bytes;
@@ -10,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.kv.CompressedPromptCache;
 import io.maskkv.worker.kv.StepCaches;
 import io.maskkv.worker.kv.StepPlan;
@@ -55,16 +56,15 @@ public final class EvictCommand implements Callable<Integer> {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("--ids is empty");
     }
-    GenerationOptions o = GenerationOptions.defaults().withLengths(genLength, genLength, genLength)
-        .withCache(method, budget);
-    o = new GenerationOptions(o.genLength(), o.steps(), o.blockLength(), 0, o.remasking(), 0, 0, 1, 0, method,
-        budget, seed, false).validated();
+    GenerationOptions o = GenerationOptions.builder().genLength(genLength).cache(method, budget).seed(seed)
+        .earlyStop(false).build().validated();
     List<EvictionDecision> decisions = new ArrayList<>();
     int total = prompt.length + genLength;
     long held;
     try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
         NDManager session = t.manager().newSubManager();
-        CompressedPromptCache cache = StepCaches.compressed(o, t, prompt.length, total, session, decisions::add)) {
+        CompressedPromptCache cache = StepCaches.compressed(Generator.plan(t, o, prompt.length), t, total, session,
+            decisions::add)) {
       int[] x = Arrays.copyOf(prompt, total);
       Arrays.fill(x, prompt.length, total, t.config().maskTokenId());
       StepPlan plan = cache.plan(prompt.length, total, true);

@@ -6,7 +6,7 @@ import io.maskkv.common.decode.StepListener;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.text.TextTokenizer;
+import io.maskkv.common.text.TextTokenizer;
 import java.nio.file.Path;
 
 /** The in-process engine: a model folder's weights and {@code tokenizer.json}, loaded once. */

@@ -1,5 +1,6 @@
 package io.maskkv.bench.perf;
 
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;
@@ -44,9 +45,8 @@ public final class SingleRun {
     int runSteps = extrapolate ? Math.max(1, maxStepsForNone) : steps;
     // when extrapolating, one block of runSteps steps over runSteps tokens: each no-cache step costs the same
     int runGen = extrapolate ? runSteps : genLength;
-    GenerationOptions o = new GenerationOptions(runGen, runSteps, blockLength, 0, Remasking.LOW_CONFIDENCE,
-        threshold, 0, 1, 0, cache, budget, 1, false, refresh, GenerationOptions.DEFAULT_GAMMA,
-        GenerationOptions.DEFAULT_WINDOW).validated();
+    GenerationOptions o = GenerationOptions.builder().lengths(runGen, runSteps, blockLength).threshold(threshold)
+        .cache(cache, budget).seed(1).earlyStop(false).refresh(Refresh.parse(refresh)).build().validated();
     // A fresh JVM runs the step path interpreted at first and a 32-step run never reaches steady state; warm the
     // JIT up on short prompts with the same options (a serving process is warm), then measure.
     int[] warmPrompt = prompt(Math.min(promptLength, WARMUP_PROMPT), model.config().vocabSize() - 16);

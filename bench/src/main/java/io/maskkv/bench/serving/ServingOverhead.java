@@ -135,7 +135,7 @@ public final class ServingOverhead {
       GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel);
       GenerateRequest.Builder b = GenerateRequest.newBuilder().setGenLength(options.genLength())
           .setSteps(options.steps()).setBlockLength(options.blockLength())
-          .setCache(CachePolicy.newBuilder().setMethod(options.cache()).setBudget(options.budget()));
+          .setCache(CachePolicy.newBuilder().setMethod(options.method()).setBudget(options.budget()));
       for (int t : prompt) {
         b.addPromptIds(t);
       }
@@ -199,6 +199,6 @@ public final class ServingOverhead {
   }
 
   public static GenerationOptions options(int gen, int block, String cache, int budget) {
-    return new GenerationOptions(gen, gen, block, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, budget, 42, true);
+    return GenerationOptions.builder().lengths(gen, gen, block).cache(cache, budget).seed(42).build();
   }
 }

@@ -51,7 +51,7 @@ class EvalScoringTest {
 
     @Override
     public Output generate(int[] prompt, GenerationOptions o) {
-      calls.add(o.cache() + "@" + o.budget());
+      calls.add(o.method() + "@" + o.budget());
       return new Output(answer.apply(records.get(prompt[0]), o), 2.0, 5.0, 1000);
     }
   }
@@ -188,9 +188,9 @@ class EvalScoringTest {
     assertThrows(IllegalArgumentException.class, () -> EvalPlan.parseBudgets("eight"));
     EvalPlan p = EvalPlan.of("maskkv,snapkv", "8,16", OPTIONS);
     assertEquals(5, p.runsPerRecord());
-    assertEquals("maskkv", p.optionsFor("maskkv", 16).cache());
+    assertEquals("maskkv", p.optionsFor("maskkv", 16).method());
     assertEquals(16, p.optionsFor("maskkv", 16).budget());
-    assertEquals("full", p.optionsFor("full", 16).cache());
+    assertEquals("full", p.optionsFor("full", 16).method());
   }
 
   @Test

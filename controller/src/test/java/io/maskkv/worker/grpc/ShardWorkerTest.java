@@ -1,5 +1,10 @@
 package io.maskkv.worker.grpc;
 
+import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.budget.EvictionMethods;
+import io.maskkv.common.budget.LayerProfile;
+import io.maskkv.common.decode.CacheMode;
+import io.maskkv.common.wire.WireFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -101,11 +106,17 @@ class ShardWorkerTest {
   }
 
   private static OpenSession open(String cache, long reserve, int[] prompt) {
-    GenerationOptions o = new GenerationOptions(8, 8, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, 4, 42, true);
+    GenerationOptions o = GenerationOptions.builder().lengths(8, 8, 8).cache(cache, 4).seed(42).build();
     OpenSession.Builder b = OpenSession.newBuilder().setSessionId("s").setOptions(WireFormat.toProto(o))
         .setReserveBytes(reserve).setSendEvictions(true);
     for (int t : prompt) {
       b.addPrompt(t);
+    }
+    if (CacheMode.parse(cache) == CacheMode.COMPRESSED && EvictionMethods.exists(cache)) {
+      // the controller's plan for the 2-layer test model (uniform profile)
+      for (int k : BudgetPlan.of(o, LayerProfile.uniform(2), prompt.length).layerBudgets()) {
+        b.addLayerBudgets(k);
+      }
     }
     return b.build();
   }

@@ -1,5 +1,7 @@
 package io.maskkv.worker.grpc;
 
+import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.wire.WireFormat;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -257,8 +259,8 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       sessionId = o.getSessionId().isEmpty() ? "anonymous" : o.getSessionId();
       GenerationOptions options = WireFormat.fromProto(o.getOptions());
       prompt = o.getPromptList().stream().mapToInt(Integer::intValue).toArray();
-      int[] plan = o.getLayerBudgetsCount() == 0 ? null
-          : o.getLayerBudgetsList().stream().mapToInt(Integer::intValue).toArray();
+      BudgetPlan plan = BudgetPlan.received(options, prompt.length,
+          o.getLayerBudgetsList().stream().mapToInt(Integer::intValue).toArray(), shard.config().layers());
       String k = sessionId + "#" + ids.incrementAndGet();
       if (!ledger.reserve(k, o.getReserveBytes())) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + ": session needs " + o.getReserveBytes()
@@ -267,7 +269,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       key = k;
       boolean send = o.getSendEvictions();
       boolean kept = o.getIncludeKeptPositions();
-      session = new ShardSession(shard, options, prompt.length, plan, d -> {
+      session = new ShardSession(shard, plan, d -> {
         if (send) {
           out.onNext(SessionResponse.newBuilder().setEviction(WireFormat.toProto(d, kept)).build());
         }

@@ -8,7 +8,7 @@ import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Queries;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.evict.Scorer;
 import io.maskkv.worker.evict.Scores;
 import io.maskkv.worker.evict.TopK;

@@ -1,5 +1,7 @@
 package io.maskkv.worker.session;
 
+import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.decode.DenoisingDriver;
 import io.maskkv.common.decode.GenerationOptions;
@@ -8,7 +10,7 @@ import io.maskkv.common.decode.StepExecutor;
 import io.maskkv.common.decode.StepListener;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -32,9 +34,14 @@ public final class Generator {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt is empty");
     }
-    try (ShardSession s = new ShardSession(model, o, prompt.length, null, decisions)) {
+    try (ShardSession s = new ShardSession(model, plan(model, o, prompt.length), decisions)) {
       return DenoisingDriver.run(prompt, o, model.config(), local(s), listener);
     }
+  }
+
+  /** The budget plan of an in-process request, from the model folder's layer profile. */
+  public static BudgetPlan plan(Transformer model, GenerationOptions o, int promptLength) {
+    return BudgetPlan.of(o, LayerProfile.read(model.dir(), model.config().layers()), promptLength);
   }
 
   /** A step executor over an in-process shard session that holds every layer. */

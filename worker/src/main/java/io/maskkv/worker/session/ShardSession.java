@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.StepRequest;
@@ -12,7 +13,7 @@ import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Rows;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.kv.StepCache;
 import io.maskkv.worker.kv.StepCaches;
 import io.maskkv.worker.kv.StepPlan;
@@ -38,15 +39,15 @@ public final class ShardSession implements AutoCloseable {
   private int lastRows;
 
   /**
-   * @param layerBudgets the per-layer budget plan (per-head k_l for every layer of the model), as the controller
-   *     computed it; null to compute it here from the model folder's profile
+   * @param plan the session's options and budget plan, as the request's entry point computed them (the
+   *     controller, or {@link Generator#plan} in process)
    */
-  public ShardSession(Transformer shard, GenerationOptions options, int promptLength, int[] layerBudgets,
-      Consumer<EvictionDecision> decisions) {
+  public ShardSession(Transformer shard, BudgetPlan plan, Consumer<EvictionDecision> decisions) {
     this.shard = shard;
     this.config = shard.config();
-    this.options = options.validated();
-    this.promptLength = promptLength;
+    this.options = plan.options().validated();
+    this.promptLength = plan.promptLength();
+    GenerationOptions options = this.options;
     this.shift = config.shiftedLogits() ? 1 : 0;
     int total = promptLength + options.genLength();
     if (promptLength <= 0) {
@@ -58,7 +59,7 @@ public final class ShardSession implements AutoCloseable {
     }
     this.session = shard.manager().newSubManager();
     try {
-      this.cache = StepCaches.create(options, shard, promptLength, total, session, layerBudgets, decisions);
+      this.cache = StepCaches.create(plan, shard, total, session, decisions);
     } catch (RuntimeException e) {
       session.close();
       throw e;

@@ -18,8 +18,7 @@ class MaskTokenTest {
   @Test
   void theMaskTokenIsNeverCommittedSoGenerationAlwaysEnds() {
     try (Transformer t = Transformer.load(TestModels.model(ModelFamily.DREAM, 3), Device.cpu())) {
-      GenerationOptions o = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "maskkv", 8, 1,
-          false);
+      GenerationOptions o = GenerationOptions.builder().lengths(16, 16, 8).cache("maskkv", 8).seed(1).earlyStop(false).build();
       GenerationResult r = new Generator(t).generate(TestModels.prompt(40, 4), o, e -> {});
       assertEquals(16, r.steps());
       assertTrue(Arrays.stream(r.response()).noneMatch(x -> x == t.config().maskTokenId()));

@@ -10,7 +10,7 @@ import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.kv.CompressedPromptCache;
 import io.maskkv.worker.kv.StepCaches;
 import io.maskkv.worker.kv.StepPlan;
@@ -30,7 +30,7 @@ class StreamedPrefillTest {
   private static final List<String> CACHES = List.of("none", "full", "maskkv", "snapkv", "pyramidkv");
 
   private static GenerationOptions options(String cache) {
-    return new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, 32, 3, false);
+    return GenerationOptions.builder().lengths(16, 16, 8).cache(cache, 32).seed(3).earlyStop(false).build();
   }
 
   @ParameterizedTest
@@ -75,8 +75,8 @@ class StreamedPrefillTest {
     GenerationOptions o = options("maskkv");
     List<EvictionDecision> out = new ArrayList<>();
     try (NDManager session = t.manager().newSubManager();
-        CompressedPromptCache cache = StepCaches.compressed(o, t, prompt.length, prompt.length + 16, session,
-            out::add);
+        CompressedPromptCache cache = StepCaches.compressed(Generator.plan(t, o, prompt.length), t, prompt.length + 16,
+            session, out::add);
         NDManager step = session.newSubManager()) {
       StepPlan plan = cache.plan(prompt.length, prompt.length + 8, true);
       int[] ids = Arrays.copyOf(prompt, prompt.length + 16);

@@ -26,8 +26,7 @@ class CacheEquivalenceTest {
 
   private static List<StepEvent> run(Transformer t, int[] prompt, String cache, List<int[]> tokensOut) {
     List<StepEvent> events = new ArrayList<>();
-    GenerationOptions o = new GenerationOptions(16, 16, 4, 0, io.maskkv.common.decode.Remasking.LOW_CONFIDENCE, 0,
-        0, 1, 0, cache, 0, 1, false);
+    GenerationOptions o = GenerationOptions.builder().lengths(16, 16, 4).cache(cache, 0).seed(1).earlyStop(false).build();
     GenerationResult r = new Generator(t).generate(prompt, o, events::add);
     tokensOut.add(r.response());
     return events;

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.budget.EvictionMethods;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Remasking;
@@ -17,7 +18,7 @@ import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.evict.MaskVotingScorer;
 import io.maskkv.worker.evict.Scores;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class EvictionTest {
       "streamingllm", "random", "snapkv+maskkv", "mask-voting+adakv");
 
   private static GenerationOptions options(String cache, int budget) {
-    return new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, budget, 3, false);
+    return GenerationOptions.builder().lengths(16, 16, 8).cache(cache, budget).seed(3).earlyStop(false).build();
   }
 
   @ParameterizedTest
@@ -60,8 +61,8 @@ class EvictionTest {
           GenerationOptions o = options(m, budget);
           List<EvictionDecision> decisions = new ArrayList<>();
           try (NDManager session = t.manager().newSubManager();
-              CompressedPromptCache cache = StepCaches.compressed(o, t, prompt.length, prompt.length + 16,
-                  session, decisions::add);
+              CompressedPromptCache cache = StepCaches.compressed(Generator.plan(t, o, prompt.length), t,
+                  prompt.length + 16, session, decisions::add);
               NDManager step = session.newSubManager()) {
             StepPlan plan = cache.plan(prompt.length, prompt.length + 8, true);
             int[] ids = Arrays.copyOf(prompt, prompt.length + 16);
@@ -69,8 +70,8 @@ class EvictionTest {
             t.layers(t.embed(ids, step), java.util.stream.IntStream.range(0, ids.length).toArray(), plan.view(), null,
                 step);
             assertEquals(4, decisions.size());
-            int planned = Arrays.stream(StepCaches.plan(EvictionMethods.parse(m), budget,
-                new double[] {1, 1, 1, 1}, prompt.length)).sum();
+            int planned = Arrays.stream(BudgetPlan.of(o, new double[] {1, 1, 1, 1}, prompt.length).layerBudgets())
+                .sum();
             assertTrue(planned <= 4 * budget, m + " plan " + planned);
             int total = 0;
             for (EvictionDecision d : decisions) {
@@ -133,8 +134,7 @@ class EvictionTest {
   void maskKvAtBudget64OnA4kPromptHoldsAtMostFivePercentOfTheFullCache() {
     try (Transformer t = Transformer.load(TestModels.model(ModelFamily.LLADA, 2), Device.cpu())) {
       int[] prompt = TestModels.prompt(4096, 17);
-      GenerationOptions full = new GenerationOptions(8, 8, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "full", 0,
-          1, false);
+      GenerationOptions full = GenerationOptions.builder().lengths(8, 8, 8).cache("full", 0).seed(1).earlyStop(false).build();
       GenerationResult f = new Generator(t).generate(prompt, full, e -> {});
       GenerationResult mk = new Generator(t).generate(prompt, full.withCache("maskkv", 64), e -> {});
       // bytes are read off the tensors the store holds (shape × dtype), not from the budget formula: the full

@@ -10,6 +10,7 @@ import io.maskkv.common.decode.StepRequest;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.checkpoint.TensorDType;
+import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.session.ShardSession;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Files;
@@ -45,13 +46,12 @@ class NativeMemoryAccountingTest {
       int[] prompt = TestModels.prompt(p, 31);
       int[] x = Arrays.copyOf(prompt, p + 8);
       Arrays.fill(x, p, p + 8, t.config().maskTokenId());
-      GenerationOptions o = new GenerationOptions(8, 8, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "full", 0, 1,
-          false);
+      GenerationOptions o = GenerationOptions.builder().lengths(8, 8, 8).cache("full", 0).seed(1).earlyStop(false).build();
       // Other threads (the JIT's arenas, GC) also free memory now and then, so measure several sessions: every
       // close must give back at least what the cache reported, and the closest must match it within 5%.
       long bestGap = Long.MAX_VALUE;
       for (int round = 0; round < 4; round++) {
-        ShardSession s = new ShardSession(t, o, p, null, d -> {});
+        ShardSession s = new ShardSession(t, Generator.plan(t, o, p), d -> {});
         s.step(new StepRequest(p, p + 8, true, x, new int[] {p}), null);
         System.gc();
         Thread.sleep(200);
@@ -81,9 +81,8 @@ class NativeMemoryAccountingTest {
       Arrays.fill(x, p, p + 32, t.config().maskTokenId());
       int[] masked = java.util.stream.IntStream.range(p, p + 32).toArray();
       for (String cache : new String[] {"prefix", "maskkv"}) {
-        GenerationOptions o = new GenerationOptions(32, 32, 32, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, 16, 1,
-            false);
-        try (ShardSession s = new ShardSession(t, o, p, null, d -> {})) {
+        GenerationOptions o = GenerationOptions.builder().lengths(32, 32, 32).cache(cache, 16).seed(1).earlyStop(false).build();
+        try (ShardSession s = new ShardSession(t, Generator.plan(t, o, p), d -> {})) {
           long[] at = new long[3];
           int[] arrays = new int[3];
           for (int i = 0; i < 1000; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;
@@ -20,8 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RefreshPolicyTest {
 
   private static GenerationOptions greedy(String cache, int budget, int gen, int steps, int block) {
-    return new GenerationOptions(gen, steps, block, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, cache, budget, 1,
-        false);
+    return GenerationOptions.builder().lengths(gen, steps, block).cache(cache, budget).seed(1).earlyStop(false).build();
   }
 
   private static GenerationResult run(Transformer t, int[] prompt, GenerationOptions o) {
@@ -35,7 +35,7 @@ class RefreshPolicyTest {
       int[] prompt = TestModels.prompt(30, 21);
       GenerationOptions none = greedy("none", 0, 16, 16, 16);
       GenerationResult reference = run(t, prompt, none);
-      GenerationResult elastic = run(t, prompt, none.withRefresh("elastic", 1.0, 16)); // window = block
+      GenerationResult elastic = run(t, prompt, none.withRefresh(Refresh.parse("elastic"), 1.0, 16)); // window = block
       assertArrayEquals(reference.response(), elastic.response());
       assertEquals(1.0, elastic.cacheUpdateFrequency(), 1e-12);
     }
@@ -47,7 +47,7 @@ class RefreshPolicyTest {
     try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu())) {
       int[] prompt = TestModels.prompt(30, 22);
       // γ = 0 never triggers: every step after the first reuses every layer
-      GenerationResult r = run(t, prompt, greedy("none", 0, 16, 16, 16).withRefresh("elastic", 0.0, 4));
+      GenerationResult r = run(t, prompt, greedy("none", 0, 16, 16, 16).withRefresh(Refresh.parse("elastic"), 0.0, 4));
       assertEquals(3, r.layerStepsRecomputed()); // the first step only
       assertEquals(16 * 3, r.layerSteps());
       assertEquals(16, r.response().length);
@@ -74,8 +74,8 @@ class RefreshPolicyTest {
   void elasticOnMaskKvWithBudgetPastThePromptEqualsElasticOnTheFullPrompt(ModelFamily family) {
     try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu())) {
       int[] prompt = TestModels.prompt(40, 24);
-      GenerationOptions full = greedy("full", 0, 16, 16, 16).withRefresh("elastic", 0.9, 4);
-      GenerationOptions maskkv = greedy("maskkv", 100, 16, 16, 16).withRefresh("elastic", 0.9, 4);
+      GenerationOptions full = greedy("full", 0, 16, 16, 16).withRefresh(Refresh.parse("elastic"), 0.9, 4);
+      GenerationOptions maskkv = greedy("maskkv", 100, 16, 16, 16).withRefresh(Refresh.parse("elastic"), 0.9, 4);
       assertArrayEquals(run(t, prompt, full).response(), run(t, prompt, maskkv).response());
     }
   }
@@ -87,7 +87,7 @@ class RefreshPolicyTest {
       int[] prompt = TestModels.prompt(30, 25);
       GenerationOptions none = greedy("maskkv", 8, 16, 16, 4);
       GenerationResult a = run(t, prompt, none);
-      GenerationResult b = run(t, prompt, none.withRefresh("dual", 0.9, 16));
+      GenerationResult b = run(t, prompt, none.withRefresh(Refresh.parse("dual"), 0.9, 16));
       assertArrayEquals(a.response(), b.response());
       assertTrue(b.cacheUpdateFrequency() < a.cacheUpdateFrequency());
     }
@@ -96,11 +96,11 @@ class RefreshPolicyTest {
   @ParameterizedTest
   @EnumSource(ModelFamily.class)
   void refreshPoliciesNeedAPromptCache(ModelFamily family) {
-    GenerationOptions o = greedy("prefix", 0, 16, 16, 16).withRefresh("elastic", 0.9, 4);
+    GenerationOptions o = greedy("prefix", 0, 16, 16, 16).withRefresh(Refresh.parse("elastic"), 0.9, 4);
     assertThrows(IllegalArgumentException.class, o::validated);
-    assertThrows(IllegalArgumentException.class, () -> greedy("none", 0, 16, 16, 16).withRefresh("dual", 0.9, 4)
+    assertThrows(IllegalArgumentException.class, () -> greedy("none", 0, 16, 16, 16).withRefresh(Refresh.parse("dual"), 0.9, 4)
         .validated());
-    assertThrows(IllegalArgumentException.class, () -> greedy("full", 0, 16, 16, 16).withRefresh("bogus", 0.9, 4)
+    assertThrows(IllegalArgumentException.class, () -> greedy("full", 0, 16, 16, 16).withRefresh(Refresh.parse("bogus"), 0.9, 4)
         .validated());
   }
 }

@@ -1,5 +1,7 @@
 package io.maskkv.worker.text;
 
+import io.maskkv.common.text.TextTokenizer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,12 @@
-package io.maskkv.worker.grpc;
+package io.maskkv.common.wire;
 
 import com.google.protobuf.ByteString;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.proto.v1.KeptPositions;
 import io.maskkv.proto.v1.ResolvedOptions;
-import io.maskkv.worker.evict.EvictionDecision;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -39,18 +40,21 @@ public final class WireFormat {
     return ResolvedOptions.newBuilder()
         .setGenLength(o.genLength()).setSteps(o.steps()).setBlockLength(o.blockLength())
         .setTemperature(o.temperature()).setRemasking(o.remasking().cliName()).setThreshold(o.threshold())
-        .setCfgScale(o.cfgScale()).setTopP(o.topP()).setTopK(o.topK()).setCache(o.cache())
+        .setCfgScale(o.cfgScale()).setTopP(o.topP()).setTopK(o.topK()).setCache(o.method())
         .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
-        .setRefresh(o.refresh()).setGamma(o.gamma()).setWindow(o.window())
+        .setRefresh(o.refresh().wireName()).setGamma(o.gamma()).setWindow(o.window())
         .build();
   }
 
   /** Throws {@link IllegalArgumentException} naming the bad field. */
   public static GenerationOptions fromProto(ResolvedOptions o) {
-    return new GenerationOptions(o.getGenLength(), o.getSteps(), o.getBlockLength(), o.getTemperature(),
-        Remasking.parse(o.getRemasking()), o.getThreshold(), o.getCfgScale(), o.getTopP(), o.getTopK(),
-        o.getCache(), o.getBudget(), o.getSeed(), o.getEarlyStop(), o.getRefresh(), o.getGamma(), o.getWindow())
-        .validated();
+    return GenerationOptions.builder()
+        .lengths(o.getGenLength(), o.getSteps(), o.getBlockLength())
+        .temperature(o.getTemperature()).remasking(Remasking.parse(o.getRemasking())).threshold(o.getThreshold())
+        .cfgScale(o.getCfgScale()).topP(o.getTopP()).topK(o.getTopK()).seed(o.getSeed())
+        .cache(o.getCache(), o.getBudget()).refresh(Refresh.parse(o.getRefresh())).gamma(o.getGamma())
+        .window(o.getWindow()).earlyStop(o.getEarlyStop())
+        .build().validated();
   }
 
   public static io.maskkv.proto.v1.EvictionDecision toProto(EvictionDecision d, boolean keptPositions) {

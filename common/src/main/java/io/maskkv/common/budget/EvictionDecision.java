@@ -1,4 +1,4 @@
-package io.maskkv.worker.evict;
+package io.maskkv.common.budget;
 
 /**
  * What one layer kept: its per-head budget k_l, each KV head's allocation and kept prompt positions (ascending),

@@ -1,4 +1,4 @@
-package io.maskkv.worker.text;
+package io.maskkv.common.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
