@@ -1,10 +1,10 @@
 package io.maskkv.common.budget;
 
 /**
- * An eviction method: a scorer (by name; the engine owns the scoring code) and an allocator.
- * {@code full} has neither: it keeps every prompt position.
+ * An eviction method: a scorer (the engine owns the scoring code) and an allocator. {@code full} has neither: it
+ * keeps every prompt position.
  */
-public record EvictionMethod(String name, String scorer, Allocator allocator) {
+public record EvictionMethod(String name, ScorerKind scorer, Allocator allocator) {
   public boolean keepsEverything() {
     return scorer == null;
   }

@@ -6,13 +6,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one registry of eviction methods and allocators. A method name is a paper's method, or
- * {@code scorer+allocator} for any pairing (e.g. {@code snapkv+maskkv}, {@code mask-voting+uniform}).
+ * The one registry of eviction methods: the controller's validation, the CLI help, the eval defaults and the tests
+ * all read it. A method name is a paper's method, or {@code scorer+allocator} for any pairing of a
+ * {@link ScorerKind} and an allocator registered here (e.g. {@code snapkv+maskkv}, {@code mask-voting+uniform}).
+ * Adding a method that pairs existing parts is one {@code method(...)} line below.
  */
 public final class EvictionMethods {
-  /** Scorer names the engine implements. */
-  public static final List<String> SCORERS = List.of("mask-voting", "snapkv", "streaming", "random");
-
   private static final Map<String, Allocator> ALLOCATORS = new LinkedHashMap<>();
   private static final Map<String, EvictionMethod> METHODS = new LinkedHashMap<>();
 
@@ -24,13 +23,13 @@ public final class EvictionMethods {
     allocator(new Allocator("maskkv", new MaskKvLayers(), new PreferenceHeads()));
 
     method("full", null, null);
-    method("maskkv", "mask-voting", "maskkv");
-    method("snapkv", "snapkv", "uniform");
-    method("pyramidkv", "snapkv", "pyramidkv");
-    method("squeezeattention", "snapkv", "squeezeattention");
-    method("adakv", "snapkv", "adakv");
-    method("streamingllm", "streaming", "uniform");
-    method("random", "random", "uniform");
+    method("maskkv", ScorerKind.MASK_VOTING, "maskkv");
+    method("snapkv", ScorerKind.SNAPKV, "uniform");
+    method("pyramidkv", ScorerKind.SNAPKV, "pyramidkv");
+    method("squeezeattention", ScorerKind.SNAPKV, "squeezeattention");
+    method("adakv", ScorerKind.SNAPKV, "adakv");
+    method("streamingllm", ScorerKind.STREAMING, "uniform");
+    method("random", ScorerKind.RANDOM, "uniform");
   }
 
   private EvictionMethods() {}
@@ -39,12 +38,35 @@ public final class EvictionMethods {
     ALLOCATORS.put(a.name(), a);
   }
 
-  private static void method(String name, String scorer, String allocator) {
+  private static void method(String name, ScorerKind scorer, String allocator) {
     METHODS.put(name, new EvictionMethod(name, scorer, allocator == null ? null : ALLOCATORS.get(allocator)));
   }
 
+  /** The named methods, {@code full} first. */
   public static List<String> names() {
     return List.copyOf(METHODS.keySet());
+  }
+
+  private static boolean pairs(ScorerKind scorer, Allocator allocator) {
+    return scorer.measuresPreference() || !allocator.heads().needsPreference();
+  }
+
+  /** The allocator names, for {@code scorer+allocator} pairings. */
+  public static List<String> allocators() {
+    return List.copyOf(ALLOCATORS.keySet());
+  }
+
+  /** Every scorer paired with every allocator: what a test must cover beyond the named methods. */
+  public static List<String> pairings() {
+    List<String> out = new java.util.ArrayList<>();
+    for (ScorerKind scorer : ScorerKind.values()) {
+      for (Allocator allocator : ALLOCATORS.values()) {
+        if (pairs(scorer, allocator)) {
+          out.add(scorer.wireName() + "+" + allocator.name());
+        }
+      }
+    }
+    return out;
   }
 
   public static boolean exists(String name) {
@@ -70,16 +92,21 @@ public final class EvictionMethods {
       String scorer = n.substring(0, plus);
       String alloc = n.substring(plus + 1);
       alloc = aliases.getOrDefault(alloc, alloc);
-      if (!SCORERS.contains(scorer)) {
-        throw new IllegalArgumentException("unknown scorer '" + scorer + "' in '" + name + "' (scorers: " + SCORERS
-            + ")");
+      if (!ScorerKind.names().contains(scorer)) {
+        throw new IllegalArgumentException("unknown scorer '" + scorer + "' in '" + name + "' (scorers: "
+            + ScorerKind.names() + ")");
       }
       Allocator a = ALLOCATORS.get(alloc);
       if (a == null) {
         throw new IllegalArgumentException("unknown allocator '" + alloc + "' in '" + name + "' (allocators: "
             + ALLOCATORS.keySet() + ")");
       }
-      return new EvictionMethod(n, scorer, a);
+      ScorerKind kind = ScorerKind.parse(scorer);
+      if (!pairs(kind, a)) {
+        throw new IllegalArgumentException("allocator '" + a.name() + "' splits heads by prompt preference, which"
+            + " scorer '" + scorer + "' does not measure (use mask-voting or snapkv with it)");
+      }
+      return new EvictionMethod(n, kind, a);
     }
     throw new IllegalArgumentException("unknown cache method '" + name + "' (expected none, prefix, dual, "
         + String.join(", ", METHODS.keySet()) + ", or scorer+allocator)");

@@ -9,4 +9,9 @@ public interface HeadSplit {
    * @return k_{l,h} per head, before clamping to the prompt length
    */
   int[] split(int layerBudget, float[][] scores, double[] preference);
+
+  /** Whether the split reads the heads' prompt preference, so it pairs only with scorers that measure it. */
+  default boolean needsPreference() {
+    return false;
+  }
 }

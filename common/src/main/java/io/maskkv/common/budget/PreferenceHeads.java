@@ -19,6 +19,11 @@ public final class PreferenceHeads implements HeadSplit {
   }
 
   @Override
+  public boolean needsPreference() {
+    return true;
+  }
+
+  @Override
   public int[] split(int layerBudget, float[][] scores, double[] preference) {
     int heads = scores.length;
     double sum = 0;

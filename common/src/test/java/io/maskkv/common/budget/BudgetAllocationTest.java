@@ -95,14 +95,24 @@ class BudgetAllocationTest {
 
   @Test
   void methodsResolveByNameAndByPair() {
-    assertEquals("mask-voting", EvictionMethods.parse("maskkv").scorer());
+    assertEquals(ScorerKind.MASK_VOTING, EvictionMethods.parse("maskkv").scorer());
     assertEquals("pyramidkv", EvictionMethods.parse("pyramidkv").allocator().name());
     EvictionMethod pair = EvictionMethods.parse("snapkv+maskkv");
-    assertEquals("snapkv", pair.scorer());
+    assertEquals(ScorerKind.SNAPKV, pair.scorer());
     assertEquals("maskkv", pair.allocator().name());
     assertTrue(EvictionMethods.parse("full").keepsEverything());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EvictionMethods.parse("bogus"));
     assertTrue(e.getMessage().contains("bogus"));
     assertThrows(IllegalArgumentException.class, () -> EvictionMethods.parse("snapkv+nothing"));
+    // MaskKV's head split reads prompt preference, which the streaming and random scorers do not measure
+    IllegalArgumentException unpaired = assertThrows(IllegalArgumentException.class,
+        () -> EvictionMethods.parse("streaming+maskkv"));
+    assertTrue(unpaired.getMessage().contains("preference"), unpaired.getMessage());
+    assertTrue(EvictionMethods.pairings().contains("random+uniform"));
+    assertTrue(EvictionMethods.pairings().contains("snapkv+maskkv"));
+    assertTrue(!EvictionMethods.pairings().contains("random+maskkv"));
+    for (String p : EvictionMethods.pairings()) {
+      assertEquals(p, EvictionMethods.parse(p).name());
+    }
   }
 }

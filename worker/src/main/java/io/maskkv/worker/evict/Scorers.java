@@ -1,19 +1,17 @@
 package io.maskkv.worker.evict;
 
-import io.maskkv.common.budget.EvictionMethods;
+import io.maskkv.common.budget.ScorerKind;
 
-/** Maps the scorer names of {@link EvictionMethods} to their implementations. */
+/** The scoring class of each {@link ScorerKind}; the switch is exhaustive, so every kind has one. */
 public final class Scorers {
   private Scorers() {}
 
-  public static Scorer of(String name, long seed) {
-    return switch (name) {
-      case "mask-voting" -> new MaskVotingScorer();
-      case "snapkv" -> new SnapKvScorer();
-      case "streaming" -> new StreamingScorer();
-      case "random" -> new RandomScorer(seed);
-      default -> throw new IllegalArgumentException("no scorer named '" + name + "' (known: "
-          + EvictionMethods.SCORERS + ")");
+  public static Scorer of(ScorerKind kind, long seed) {
+    return switch (kind) {
+      case MASK_VOTING -> new MaskVotingScorer();
+      case SNAPKV -> new SnapKvScorer();
+      case STREAMING -> new StreamingScorer();
+      case RANDOM -> new RandomScorer(seed);
     };
   }
 }

@@ -29,8 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class EvictionTest {
-  private static final List<String> METHODS = List.of("maskkv", "snapkv", "pyramidkv", "squeezeattention", "adakv",
-      "streamingllm", "random", "snapkv+maskkv", "mask-voting+adakv");
+  /** Every named method but full, then every scorer+allocator pairing: read from the registry, not listed here. */
+  private static final List<String> METHODS = java.util.stream.Stream.concat(
+      EvictionMethods.names().stream().filter(m -> !m.equals("full")), EvictionMethods.pairings().stream()).toList();
 
   private static GenerationOptions options(String cache, int budget) {
     return GenerationOptions.builder().lengths(16, 16, 8).cache(cache, budget).seed(3).earlyStop(false).build();
