@@ -1,34 +1,36 @@
 package io.maskkv.bench.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.TensorNames;
+import io.maskkv.worker.engine.LayerWeights;
+import io.maskkv.worker.engine.TransformerBlock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
- * The LLaDA architecture written for autograd: the same math as the serving forward (RMSNorm, rotate-half RoPE,
- * bidirectional attention, SwiGLU, untied head), but over a batch and without per-layer scopes (backward needs the
- * activations). Linear weights are held as {@code [in, out]} so every op is called on an activation (reference/
- * training.md pitfall 3: an op's result belongs to the manager of the array it is called on); {@link #hfTensors}
- * transposes them back to the Hugging Face {@code [out, in]} layout.
+ * The LLaDA architecture for autograd: the serving engine's own {@link TransformerBlock} over a batch, without
+ * per-layer scopes (backward needs the activations) and attending densely over the whole sequence (no cache to
+ * evict from, and a training sequence's score matrix is small). Linear weights are held as {@code [in, out]} so
+ * every op is called on an activation (reference/training.md pitfall 3: an op's result belongs to the manager of
+ * the array it is called on); {@link #hfTensors} transposes them back to the Hugging Face {@code [out, in]} layout.
  */
 final class TrainableModel {
   final ModelConfig config;
   final Map<String, NDArray> params = new LinkedHashMap<>();
   private final TensorNames names;
+  private final TransformerBlock block;
 
   TrainableModel(ModelConfig config, NDManager manager, long seed, java.util.List<Integer> offsetHeads,
       boolean bindingPrior) {
     this.config = config;
     this.names = TensorNames.of(config.family());
+    this.block = new TransformerBlock(config);
     SplittableRandom rnd = new SplittableRandom(seed);
     int d = config.hiddenSize();
     int ffn = config.intermediateSize();
@@ -70,53 +72,38 @@ final class TrainableModel {
 
   /** Logits {@code [B, rows, vocab]} of the last {@code rows} positions of {@code tokens [B, L]}. */
   NDArray forward(NDArray tokens, int rows, NDManager step) {
-    long b = tokens.getShape().get(0);
     long len = tokens.getShape().get(1);
-    int d = config.hiddenSize();
-    int heads = config.heads();
-    int hd = config.headDim();
     NDArray x = tokens.getNDArrayInternal().embedding(tokens, params.get(names.embedding()), SparseFormat.DENSE)
         .singletonOrThrow();
-    NDArray[] cosSin = rope(len, step);
+    NDArray[] cosSin = block.ropeTables(IntStream.range(0, (int) len).toArray(), step);
     for (int l = 0; l < config.layers(); l++) {
-      NDArray h = rmsNorm(x, params.get(names.attnNorm(l)));
-      NDArray q = heads(h.matMul(params.get(names.q(l))), b, len, heads, hd);
-      NDArray k = heads(h.matMul(params.get(names.k(l))), b, len, heads, hd);
-      NDArray v = heads(h.matMul(params.get(names.v(l))), b, len, heads, hd);
-      q = rotate(q, cosSin, hd);
-      k = rotate(k, cosSin, hd);
-      NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(hd))).softmax(-1).matMul(v);
-      x = x.add(att.transpose(0, 2, 1, 3).reshape(b, len, d).matMul(params.get(names.attnOut(l))));
-      h = rmsNorm(x, params.get(names.ffnNorm(l)));
-      NDArray gate = h.matMul(params.get(names.gate(l)));
-      NDArray up = h.matMul(params.get(names.up(l)));
-      x = x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(params.get(names.down(l))));
+      LayerWeights w = layer(l);
+      NDArray h = block.attentionNorm(x, w);
+      NDArray attended = attend(block.queries(h, w, cosSin), block.keys(h, w, cosSin), block.values(h, w));
+      x = block.feedForwardResidual(block.attentionResidual(x, attended, w), w);
     }
     NDArray last = x.get(":, " + (len - rows) + ":, :");
-    return rmsNorm(last, params.get(names.finalNorm())).matMul(params.get(names.lmHead()));
+    return block.rmsNorm(last, params.get(names.finalNorm())).matMul(params.get(names.lmHead()));
   }
 
-  private NDArray rmsNorm(NDArray x, NDArray w) {
-    return x.div(x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt()).mul(w);
-  }
-
-  private static NDArray heads(NDArray t, long b, long len, int heads, int hd) {
-    return t.reshape(b, len, heads, hd).transpose(0, 2, 1, 3); // [B, H, L, hd]
-  }
-
-  private NDArray[] rope(long len, NDManager step) {
+  /**
+   * Dense softmax attention of {@code [B, H, L, hd]} heads, merged to {@code [B, L, H*hd]}. It scales the scores
+   * after the product where serving's chunked {@code Attention} scales the queries first: the two round
+   * differently, and keeping each as it was keeps training runs and served tokens reproducible. Every head has its
+   * own keys (the trainer's models have no GQA).
+   */
+  private NDArray attend(NDArray q, NDArray k, NDArray v) {
+    long[] shape = q.getShape().getShape();
     int hd = config.headDim();
-    io.maskkv.worker.engine.Rope r = new io.maskkv.worker.engine.Rope(hd, config.ropeTheta());
-    int[] pos = java.util.stream.IntStream.range(0, (int) len).toArray();
-    return r.tables(pos, step); // [L, hd] each
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(hd))).softmax(-1).matMul(v);
+    return att.transpose(0, 2, 1, 3).reshape(shape[0], shape[2], shape[1] * hd);
   }
 
-  private static NDArray rotate(NDArray t, NDArray[] cosSin, int hd) {
-    int half = hd / 2;
-    NDArray first = t.get(":, :, :, :" + half);
-    NDArray second = t.get(":, :, :, " + half + ":");
-    NDArray rotated = NDArrays.concat(new NDList(second.neg(), first), 3);
-    return t.mul(cosSin[0]).add(rotated.mul(cosSin[1]));
+  /** Layer {@code l}'s parameters in the block's layout (LLaDA has no q/k/v biases). */
+  private LayerWeights layer(int l) {
+    return new LayerWeights(params.get(names.attnNorm(l)), params.get(names.q(l)), params.get(names.k(l)),
+        params.get(names.v(l)), null, null, null, params.get(names.attnOut(l)), params.get(names.ffnNorm(l)),
+        params.get(names.gate(l)), params.get(names.up(l)), params.get(names.down(l)));
   }
 
   /** The parameters as Hugging Face tensors: linear weights transposed back to {@code [out, in]}. */

@@ -44,11 +44,12 @@ public final class Rope {
     return new NDArray[] {m.create(cos, new Shape(n, headDim)), m.create(sin, new Shape(n, headDim))};
   }
 
-  /** Rotates {@code t [heads, n, headDim]} with tables from {@link #tables}. */
+  /** Rotates {@code t [.., heads, n, headDim]} (heads may be batched) with tables from {@link #tables}. */
   public NDArray apply(NDArray t, NDArray[] cosSin) {
     // one split (4.4 µs measured) instead of two string-indexed slices (7.4 µs each), on q and k of every layer
-    NDList halves = t.split(2, 2);
-    NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 2);
+    int last = t.getShape().dimension() - 1;
+    NDList halves = t.split(2, last);
+    NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), last);
     return t.mul(cosSin[0]).add(rotated.mul(cosSin[1]));
   }
 }

@@ -6,16 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The LLaDA / Dream forward pass (reference/models.md §2.2, §3.3) over a layer range, written once over a
- * {@link KvView}. Reads top to bottom like the paper: norm, q/k/v, rotary, attention, output projection,
- * residual, norm, SwiGLU, residual.
+ * The LLaDA / Dream forward pass over a layer range, written once over a {@link KvView}: the layer loop, the
+ * view's hooks and the memory scopes. The block's math is {@link TransformerBlock}'s; this decides what each
+ * block attends over and whether a long prefill streams it by row chunks.
  */
 public final class Transformer implements AutoCloseable {
   /**
@@ -28,7 +27,7 @@ public final class Transformer implements AutoCloseable {
 
   private final ModelConfig config;
   private final ModelWeights weights;
-  private final Rope rope;
+  private final TransformerBlock block;
   private final NDManager manager;
   private final Path dir;
 
@@ -37,7 +36,7 @@ public final class Transformer implements AutoCloseable {
     this.config = config;
     this.weights = weights;
     this.manager = manager;
-    this.rope = new Rope(config.headDim(), config.ropeTheta());
+    this.block = new TransformerBlock(config);
   }
 
   /** Loads layers [fromLayer, toLayer) of the model folder onto the device. */
@@ -114,47 +113,48 @@ public final class Transformer implements AutoCloseable {
     NDArray x = in.x();
     int[] positions = in.positions();
     // a streamed layer builds each chunk's rotary tables itself: whole tables are 2 x headDim floats per row
-    NDArray[] cosSin = streams(positions.length, probe) ? null : rope.tables(positions, step);
+    NDArray[] cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
     for (int l = weights.fromLayer(); l < weights.toLayer(); l++) {
       Rows swapped = kv.beforeLayer(l, new Rows(x, positions), step);
       if (swapped != null) {
         x = swapped.x();
         if (!Arrays.equals(swapped.positions(), positions)) {
           positions = swapped.positions();
-          cosSin = streams(positions.length, probe) ? null : rope.tables(positions, step);
+          cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
         }
       }
-      x = block(l, x, positions, cosSin, kv, probe, step);
+      x = layer(l, x, positions, cosSin, kv, probe, step);
     }
     return new Rows(x, positions);
   }
 
   /**
-   * One block. Everything it allocates lives in a per-layer scope closed before the next layer runs, so a
+   * One layer. Everything it allocates lives in a per-layer scope closed before the next layer runs, so a
    * layer's full K/V (and its attention scores) are freed as soon as the view has taken what it keeps.
    */
-  private NDArray block(int l, NDArray x, int[] positions, NDArray[] cosSin, KvView kv, LayerProbe probe,
+  private NDArray layer(int l, NDArray x, int[] positions, NDArray[] cosSin, KvView kv, LayerProbe probe,
       NDManager step) {
     try (NDManager scope = step.newSubManager()) {
       x.tempAttach(scope);
       NDArray out = streams(positions.length, probe) ? streamed(l, weights.layer(l), x, positions, kv, scope)
-          : blockIn(l, x, cosSin, kv, probe, scope);
+          : whole(l, x, cosSin, kv, probe, scope);
       out.attach(step);
       return out;
     }
   }
 
-  private NDArray blockIn(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager scope) {
+  /** A layer over all its rows at once: the view swaps in what it keeps of the keys and values before attending. */
+  private NDArray whole(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager scope) {
     LayerWeights w = weights.layer(l);
-    NDArray h = rmsNorm(x, w.attnNorm());
-    NDArray q = queries(h, w, cosSin);
-    AttentionKeys keys = kv.keys(l, keys(h, w, cosSin), values(h, w), scope);
-    NDArray afterAttn = x.add(Attention.attend(q, keys, config.kvHeads()).matMul(w.wo()));
+    NDArray h = block.attentionNorm(x, w);
+    NDArray q = block.queries(h, w, cosSin);
+    AttentionKeys keys = kv.keys(l, block.keys(h, w, cosSin), block.values(h, w), scope);
+    NDArray afterAttn = block.attentionResidual(x, Attention.attend(q, keys, config.kvHeads()), w);
     kv.afterAttention(l, Queries.of(q), keys, scope);
     if (probe != null) {
       probe.onAttention(l, x, afterAttn);
     }
-    return afterAttn.add(feedForward(afterAttn, w));
+    return block.feedForwardResidual(afterAttn, w);
   }
 
   private boolean streams(long rows, LayerProbe probe) {
@@ -176,10 +176,10 @@ public final class Transformer implements AutoCloseable {
     for (long r0 = 0; r0 < n; r0 += chunkRows) {
       long r1 = Math.min(n, r0 + chunkRows);
       try (NDManager chunk = scope.newSubManager()) {
-        NDArray h = rmsNorm(rowsOf(x, r0, r1, chunk), w.attnNorm());
+        NDArray h = block.attentionNorm(rowsOf(x, r0, r1, chunk), w);
         NDIndex rows = new NDIndex(":, {}:{}, :", r0, r1);
-        k.set(rows, keys(h, w, tables(positions, r0, r1, chunk)));
-        v.set(rows, values(h, w));
+        k.set(rows, block.keys(h, w, tables(positions, r0, r1, chunk)));
+        v.set(rows, block.values(h, w));
       }
     }
     AttentionKeys keys = kv.keys(l, k, v, scope);
@@ -191,16 +191,17 @@ public final class Transformer implements AutoCloseable {
 
       @Override
       public NDArray rows(long from, long to, NDManager owner) {
-        return queries(rmsNorm(rowsOf(x, from, to, owner), w.attnNorm()), w, tables(positions, from, to, owner));
+        return block.queries(block.attentionNorm(rowsOf(x, from, to, owner), w), w,
+            tables(positions, from, to, owner));
       }
     }, keys, scope);
     for (long r0 = 0; r0 < n; r0 += chunkRows) {
       long r1 = Math.min(n, r0 + chunkRows);
       try (NDManager chunk = scope.newSubManager()) {
         NDArray xc = rowsOf(x, r0, r1, chunk);
-        NDArray q = queries(rmsNorm(xc, w.attnNorm()), w, tables(positions, r0, r1, chunk));
-        NDArray afterAttn = xc.add(Attention.attend(q, keys, config.kvHeads()).matMul(w.wo()));
-        x.set(new NDIndex("{}:{}, :", r0, r1), afterAttn.add(feedForward(afterAttn, w)));
+        NDArray q = block.queries(block.attentionNorm(xc, w), w, tables(positions, r0, r1, chunk));
+        NDArray afterAttn = block.attentionResidual(xc, Attention.attend(q, keys, config.kvHeads()), w);
+        x.set(new NDIndex("{}:{}, :", r0, r1), block.feedForwardResidual(afterAttn, w));
       }
     }
     return x;
@@ -213,50 +214,12 @@ public final class Transformer implements AutoCloseable {
   }
 
   private NDArray[] tables(int[] positions, long from, long to, NDManager owner) {
-    return rope.tables(Arrays.copyOfRange(positions, (int) from, (int) to), owner);
-  }
-
-  /** Post-RoPE queries {@code [heads, n, hd]} of normed rows {@code h [n, d]}. */
-  private NDArray queries(NDArray h, LayerWeights w, NDArray[] cosSin) {
-    return rope.apply(heads(project(h, w.wq(), w.bq()), config.heads()), cosSin);
-  }
-
-  /** Post-RoPE keys {@code [kvHeads, n, hd]}. */
-  private NDArray keys(NDArray h, LayerWeights w, NDArray[] cosSin) {
-    return rope.apply(heads(project(h, w.wk(), w.bk()), config.kvHeads()), cosSin);
-  }
-
-  private NDArray values(NDArray h, LayerWeights w) {
-    return heads(project(h, w.wv(), w.bv()), config.kvHeads());
-  }
-
-  /** {@code [n, count*hd]} to {@code [count, n, hd]}. */
-  private NDArray heads(NDArray y, int count) {
-    return y.reshape(y.getShape().get(0), count, config.headDim()).transpose(1, 0, 2);
-  }
-
-  /** SwiGLU: {@code down(SiLU(gate(norm(x))) * up(norm(x)))}. */
-  private NDArray feedForward(NDArray x, LayerWeights w) {
-    NDArray h = rmsNorm(x, w.ffnNorm());
-    NDArray gate = h.matMul(w.wGate());
-    NDArray up = h.matMul(w.wUp());
-    return gate.mul(Activation.sigmoid(gate)).mul(up).matMul(w.wDown());
-  }
-
-  private static NDArray project(NDArray h, NDArray w, NDArray bias) {
-    NDArray y = h.matMul(w);
-    return bias == null ? y : y.add(bias);
-  }
-
-  /** RMSNorm in fp32: {@code w * x / sqrt(mean(x²) + eps)}. */
-  NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add((float) config.rmsNormEps()).sqrt()).mul(weight);
+    return block.ropeTables(Arrays.copyOfRange(positions, (int) from, (int) to), owner);
   }
 
   /** Logits {@code [rows, vocab]} for the given rows of the final hidden states only. */
   public NDArray logits(NDArray hidden) {
-    return rmsNorm(hidden, weights.finalNorm()).matMul(weights.lmHead());
+    return block.rmsNorm(hidden, weights.finalNorm()).matMul(weights.lmHead());
   }
 
   @Override

@@ -20,7 +20,7 @@ class EngineMathTest {
       // x = [3, 4]: mean square = 12.5, rms = sqrt(12.5 + 1e-5); weight [2, 0.5]
       NDArray x = m.create(new float[] {3, 4}, new Shape(1, 2));
       NDArray w = m.create(new float[] {2, 0.5f});
-      float[] y = t.rmsNorm(x, w).toFloatArray();
+      float[] y = new TransformerBlock(t.config()).rmsNorm(x, w).toFloatArray();
       double rms = Math.sqrt(12.5 + 1e-5);
       assertEquals(2 * 3 / rms, y[0], 1e-6);
       assertEquals(0.5 * 4 / rms, y[1], 1e-6);
