@@ -1,5 +1,9 @@
 package io.maskkv.worker.engine;
 
+import java.util.List;
+import java.util.ArrayList;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -155,6 +159,75 @@ public final class Transformer implements AutoCloseable {
       probe.onAttention(l, x, afterAttn);
     }
     return block.feedForwardResidual(afterAttn, w);
+  }
+
+  /** One session's rows in a batched forward, the view they attend through, and the manager their output joins. */
+  public record BatchMember(Rows rows, KvView view, NDManager owner) {}
+
+  /** Whether a member can share a batched forward: not a streamed long prefill (that one runs alone). */
+  public boolean batchable(Rows rows) {
+    return !streams(rows.positions().length, null);
+  }
+
+  /**
+   * Runs this shard's layers over several sessions' rows at once (continuous batching): the linear parts (norms,
+   * q/k/v and output projections, the MLP) run once over every member's rows stacked, attention runs per member
+   * against that member's own view. Views must not swap rows between layers ({@link KvView#beforeLayer}); a
+   * member's result never depends on who it was batched with beyond float rounding of the shared matmuls. Each
+   * output is attached to its member's owner.
+   */
+  public List<Rows> runBatch(List<BatchMember> members) {
+    int[] offsets = new int[members.size() + 1];
+    for (int i = 0; i < members.size(); i++) {
+      offsets[i + 1] = offsets[i] + members.get(i).rows().positions().length;
+    }
+    int[] positions = new int[offsets[members.size()]];
+    NDList xs = new NDList();
+    for (int i = 0; i < members.size(); i++) {
+      Rows r = members.get(i).rows();
+      System.arraycopy(r.positions(), 0, positions, offsets[i], r.positions().length);
+      xs.add(r.x());
+    }
+    try (NDManager batch = manager.newSubManager()) {
+      NDArray x = members.size() == 1 ? members.get(0).rows().x() : NDArrays.concat(xs, 0);
+      x.tempAttach(batch);
+      NDArray[] cosSin = block.ropeTables(positions, batch);
+      for (int l = weights.fromLayer(); l < weights.toLayer(); l++) {
+        try (NDManager scope = batch.newSubManager()) {
+          NDArray out = batchedLayer(l, x, cosSin, members, offsets, scope);
+          out.attach(batch);
+          x = out;
+        }
+      }
+      List<Rows> outs = new ArrayList<>(members.size());
+      for (int i = 0; i < members.size(); i++) {
+        NDArray rows = members.size() == 1 ? x : x.get(new NDIndex("{}:{}", offsets[i], offsets[i + 1]));
+        rows.attach(members.get(i).owner());
+        outs.add(new Rows(rows, members.get(i).rows().positions()));
+      }
+      return outs;
+    }
+  }
+
+  private NDArray batchedLayer(int l, NDArray x, NDArray[] cosSin, List<BatchMember> members, int[] offsets,
+      NDManager scope) {
+    LayerWeights w = weights.layer(l);
+    NDArray h = block.attentionNorm(x, w);
+    NDArray q = block.queries(h, w, cosSin);
+    NDArray k = block.keys(h, w, cosSin);
+    NDArray v = block.values(h, w);
+    NDList attended = new NDList();
+    for (int i = 0; i < members.size(); i++) {
+      KvView view = members.get(i).view();
+      boolean whole = members.size() == 1;
+      NDIndex rows = new NDIndex(":, {}:{}, :", offsets[i], offsets[i + 1]);
+      NDArray qi = whole ? q : q.get(rows);
+      AttentionKeys keys = view.keys(l, whole ? k : k.get(rows), whole ? v : v.get(rows), scope);
+      attended.add(Attention.attend(qi, keys, config.kvHeads()));
+      view.afterAttention(l, Queries.of(qi), keys, scope);
+    }
+    NDArray att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
+    return block.feedForwardResidual(block.attentionResidual(x, att, w), w);
   }
 
   private boolean streams(long rows, LayerProbe probe) {

@@ -6,7 +6,7 @@ import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
 
 /**
- * The LLaDA / Dream transformer block (reference/models.md §2.2, §3.3), the only copy of its math: the
+ * The LLaDA / Dream transformer block (LLaDA's LLaDALlamaBlock, Qwen2's decoder layer for Dream), the only copy of its math: the
  * whole-sequence and cached forward, the streamed long prefill and the trainer all call these pieces. Reads like
  * the paper: norm, q/k/v, rotary, attention, output projection, residual, norm, SwiGLU, residual.
  *

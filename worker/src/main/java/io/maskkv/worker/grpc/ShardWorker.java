@@ -25,6 +25,7 @@ import io.maskkv.proto.v1.StepOutput;
 import io.maskkv.proto.v1.WorkerInfo;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
 import io.maskkv.worker.session.ShardSession;
+import io.maskkv.worker.session.StepScheduler;
 import io.maskkv.worker.engine.Transformer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,18 +35,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The worker's gRPC service: hosts one shard (a layer range of one model) and the sessions that run on it.
  * Each {@code Session} stream owns one {@link ShardSession}; its KV is freed the moment the stream closes,
- * fails or is cancelled. Steps of different sessions run one at a time on the shard (the device's threads
- * already parallelise inside a step).
+ * fails or is cancelled. Steps of different sessions that wait at the same time run as one batched forward
+ * ({@link StepScheduler}).
  */
 public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
@@ -60,21 +57,20 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
   private final double[] profile;
   private final boolean hasProfile;
   private final String configJson;
-  /**
-   * Every step runs on this one thread, in arrival order: steps of different sessions take turns, and the
-   * device library always sees the same calling thread (a new thread per step made each step slower).
-   */
-  private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "maskkv-compute");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Every step of every session on this shard goes through it: steps waiting at the same time share a forward. */
+  private final StepScheduler scheduler;
   private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
   private volatile boolean serving = true;
 
   public ShardWorker(Transformer shard, WorkerSettings settings) {
+    this(shard, settings, StepScheduler.DEFAULT_MAX_BATCH_ROWS);
+  }
+
+  /** @param maxBatchRows fed rows per batched forward (the scheduler's per-iteration row budget) */
+  public ShardWorker(Transformer shard, WorkerSettings settings, int maxBatchRows) {
     this.shard = shard;
+    this.scheduler = new StepScheduler(shard, maxBatchRows);
     this.config = shard.config();
     this.ledger = new KvLedger(settings.capacityBytes());
     this.hasProfile = Files.exists(shard.dir().resolve(LayerProfile.FILE));
@@ -179,26 +175,9 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
   }
 
-  private <T> T onComputeThread(Callable<T> work) {
-    try {
-      return compute.submit(work).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
   /** Stops the compute thread (after {@link #closeAll}). */
   public void stop() {
-    compute.shutdownNow();
+    scheduler.close();
   }
 
   @Override
@@ -295,18 +274,12 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       if (out.isCancelled()) {
         return; // onError follows and frees the session
       }
-      long[] nanos = new long[1];
-      ShardSession s = session;
-      ShardSession.Output result = onComputeThread(() -> {
-        long t0 = System.nanoTime();
-        ShardSession.Output o = s.step(request, hidden);
-        nanos[0] = System.nanoTime() - t0;
-        return o;
-      });
+      StepScheduler.Result done = scheduler.run(session, request, hidden);
+      ShardSession.Output result = done.output();
       long held = session.kvBytes();
       ledger.held(key, held);
       StepOutput.Builder b = StepOutput.newBuilder().setStep(in.getStep()).setRows(result.rows()).setKvBytes(held)
-          .setComputeNanos(nanos[0]).setLayerSteps(session.layerSteps())
+          .setComputeNanos(done.computeNanos()).setLayerSteps(session.layerSteps())
           .setLayerStepsRecomputed(session.layerStepsRecomputed());
       if (result.hidden() != null) {
         b.setHidden(WireFormat.packFloats(result.hidden()));

@@ -44,6 +44,49 @@ public final class Generator {
     return BudgetPlan.of(o, LayerProfile.read(model.dir(), model.config().layers()), promptLength);
   }
 
+  /**
+   * Generation through a shard's step scheduler: the same tokens as {@link #generate}, with this session's steps
+   * batched with whatever other sessions submit at the same time.
+   */
+  public GenerationResult generate(int[] prompt, GenerationOptions o, StepScheduler scheduler) {
+    if (prompt.length == 0) {
+      throw new IllegalArgumentException("prompt is empty");
+    }
+    try (ShardSession s = new ShardSession(model, plan(model, o, prompt.length), d -> {})) {
+      return DenoisingDriver.run(prompt, o, model.config(), scheduled(s, scheduler), e -> {});
+    }
+  }
+
+  /** A step executor whose steps go through a scheduler. */
+  public static StepExecutor scheduled(ShardSession s, StepScheduler scheduler) {
+    return new StepExecutor() {
+      @Override
+      public List<Candidate> step(StepRequest r) {
+        return scheduler.run(s, r, null).output().candidates();
+      }
+
+      @Override
+      public int lastRowsFed() {
+        return s.lastRowsFed();
+      }
+
+      @Override
+      public long kvBytes() {
+        return s.kvBytes();
+      }
+
+      @Override
+      public long layerStepsRecomputed() {
+        return s.layerStepsRecomputed();
+      }
+
+      @Override
+      public long layerSteps() {
+        return s.layerSteps();
+      }
+    };
+  }
+
   /** A step executor over an in-process shard session that holds every layer. */
   public static StepExecutor local(ShardSession s) {
     return new StepExecutor() {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.common.decode.TokenChooser;
 import io.maskkv.common.model.ModelConfig;
@@ -72,12 +73,31 @@ public final class ShardSession implements AutoCloseable {
   public record Output(float[] hidden, int rows, List<Candidate> candidates) {}
 
   /**
+   * One step alone: {@link #prepare}, this shard's layers, {@link #finish}.
+   *
    * @param hiddenIn the previous shard's hidden rows, row-major {@code [rows, d]}; null on the first shard
    */
   public Output step(StepRequest r, float[] hiddenIn) {
+    Prepared p = prepare(r, hiddenIn);
+    try {
+      return finish(p, shard.run(p.rows(), p.view(), null, p.scope()));
+    } finally {
+      p.scope().close();
+    }
+  }
+
+  /**
+   * A step ready to run: its fed rows (embedded on the first shard, the previous shard's hidden rows otherwise),
+   * the view they attend through and the scope that holds them. The caller closes the scope after
+   * {@link #finish}.
+   */
+  public record Prepared(StepRequest request, StepPlan plan, Rows rows, KvView view, NDManager scope) {}
+
+  public Prepared prepare(StepRequest r, float[] hiddenIn) {
     StepPlan plan = cache.plan(r);
     lastRows = plan.rows();
-    try (NDManager step = session.newSubManager()) {
+    NDManager step = session.newSubManager();
+    try {
       NDArray x;
       int[] positions = plan.positions();
       if (shard.hasEmbedding()) {
@@ -90,29 +110,47 @@ public final class ShardSession implements AutoCloseable {
         }
         x = step.create(hiddenIn, new Shape(plan.rows(), config.hiddenSize()));
       }
-      Rows out = shard.run(new Rows(x, positions), plan.view(), null, step);
-      if (!shard.hasHead()) {
-        if (out.positions().length != plan.rows()) {
-          throw new IllegalStateException("a view changed the rows on a shard that is not the last one");
-        }
-        return new Output(out.x().toFloatArray(), plan.rows(), null);
-      }
-      int[] asked = plan.candidates() != null ? plan.candidates() : r.masked();
-      float[] logits = headRows(out, asked, step);
-      if (options.cfgScale() > 0) {
-        float[] uncond = unconditional(r, step);
-        for (int j = 0; j < logits.length; j++) {
-          logits[j] = (float) (uncond[j] + (options.cfgScale() + 1) * (logits[j] - uncond[j]));
-        }
-      }
-      List<Candidate> candidates = new ArrayList<>(asked.length);
-      for (int i = 0; i < asked.length; i++) {
-        // committing the mask token would leave the position masked forever; it is never a prediction
-        logits[i * config.vocabSize() + config.maskTokenId()] = Float.NEGATIVE_INFINITY;
-        candidates.add(chooser.choose(asked[i], logits, i * config.vocabSize(), config.vocabSize()));
-      }
-      return new Output(null, plan.rows(), candidates);
+      return new Prepared(r, plan, new Rows(x, positions), plan.view(), step);
+    } catch (RuntimeException e) {
+      step.close();
+      throw e;
     }
+  }
+
+  /**
+   * Whether this session's steps may share a batched forward with other sessions'. Elastic-Cache changes the
+   * rows inside the network and classifier-free guidance runs a second, uncached pass; both run alone.
+   */
+  public boolean batchable() {
+    return options.refresh() != Refresh.ELASTIC && options.cfgScale() == 0;
+  }
+
+  /** The shard's output for a prepared step whose rows went through this shard's layers. */
+  public Output finish(Prepared p, Rows out) {
+    StepRequest r = p.request();
+    StepPlan plan = p.plan();
+    NDManager step = p.scope();
+    if (!shard.hasHead()) {
+      if (out.positions().length != plan.rows()) {
+        throw new IllegalStateException("a view changed the rows on a shard that is not the last one");
+      }
+      return new Output(out.x().toFloatArray(), plan.rows(), null);
+    }
+    int[] asked = plan.candidates() != null ? plan.candidates() : r.masked();
+    float[] logits = headRows(out, asked, step);
+    if (options.cfgScale() > 0) {
+      float[] uncond = unconditional(r, step);
+      for (int j = 0; j < logits.length; j++) {
+        logits[j] = (float) (uncond[j] + (options.cfgScale() + 1) * (logits[j] - uncond[j]));
+      }
+    }
+    List<Candidate> candidates = new ArrayList<>(asked.length);
+    for (int i = 0; i < asked.length; i++) {
+      // committing the mask token would leave the position masked forever; it is never a prediction
+      logits[i * config.vocabSize() + config.maskTokenId()] = Float.NEGATIVE_INFINITY;
+      candidates.add(chooser.choose(asked[i], logits, i * config.vocabSize(), config.vocabSize()));
+    }
+    return new Output(null, plan.rows(), candidates);
   }
 
   /** Logits {@code [masked, vocab]} row-major; a position is predicted from hidden row pos - shift (Dream: pos-1). */

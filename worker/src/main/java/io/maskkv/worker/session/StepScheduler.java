@@ -1,0 +1,236 @@
+package io.maskkv.worker.session;
+
+import io.maskkv.common.decode.StepRequest;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.engine.Transformer.BatchMember;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous batching on one shard (vLLM's iteration-level scheduling, adapted to denoising): every step any
+ * session submits waits for the next iteration; each iteration takes every waiting step, runs the batchable ones
+ * as one forward ({@link Transformer#runBatch}: the linear parts once over all their rows, attention per session)
+ * in groups of at most {@code maxBatchRows} fed rows, and the rest (Elastic-Cache, guidance, a streamed long
+ * prefill) alone. Sessions join at the next iteration and leave by not submitting. All device work runs on one
+ * thread, so the library always sees the same calling thread.
+ */
+public final class StepScheduler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StepScheduler.class);
+  /** Fed rows per batched forward by default: a decode step of 32 rows leaves room for 256 sessions. */
+  public static final int DEFAULT_MAX_BATCH_ROWS = 8192;
+
+  private final Transformer shard;
+  private final int maxBatchRows;
+  private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+  private final List<Job> waiting = new ArrayList<>();
+  private final Thread thread;
+  private final AtomicLong iterations = new AtomicLong();
+  private final AtomicLong steps = new AtomicLong();
+  private final AtomicLong largestBatch = new AtomicLong();
+  private volatile boolean running = true;
+
+  /** A finished step: the shard's output and the wall time of the forward it shared. */
+  public record Result(ShardSession.Output output, long computeNanos, int batchSize) {}
+
+  private record Job(ShardSession session, StepRequest request, float[] hidden, CompletableFuture<Result> done) {}
+
+  public StepScheduler(Transformer shard, int maxBatchRows) {
+    if (maxBatchRows <= 0) {
+      throw new IllegalArgumentException("max batch rows must be positive, got " + maxBatchRows);
+    }
+    this.shard = shard;
+    this.maxBatchRows = maxBatchRows;
+    this.thread = new Thread(this::loop, "maskkv-compute");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues one step of one session; it runs in the next iteration, batched with the others waiting then. */
+  public CompletableFuture<Result> submit(ShardSession session, StepRequest request, float[] hidden) {
+    CompletableFuture<Result> done = new CompletableFuture<>();
+    Job job = new Job(session, request, hidden, done);
+    if (!running || !queue.offer(() -> waiting.add(job))) {
+      done.completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
+    }
+    return done;
+  }
+
+  /** Runs a step and waits for it; a failure is rethrown as it was thrown. */
+  public Result run(ShardSession session, StepRequest request, float[] hidden) {
+    return await(submit(session, request, hidden));
+  }
+
+  /** Runs other device work (opening or closing a session) on the compute thread, between iterations. */
+  public <T> T call(Callable<T> work) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    Runnable task = () -> {
+      try {
+        done.complete(work.call());
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    };
+    if (!running || !queue.offer(task)) {
+      throw new IllegalStateException("the step scheduler is stopped");
+    }
+    return await(done);
+  }
+
+  private static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the compute thread", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        queue.take().run();
+        Runnable more;
+        while ((more = queue.poll()) != null) {
+          more.run();
+        }
+        if (!waiting.isEmpty()) {
+          List<Job> jobs = new ArrayList<>(waiting);
+          waiting.clear();
+          iteration(jobs);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException | Error e) {
+        LOG.error("compute thread: unexpected failure", e);
+      }
+    }
+  }
+
+  /** One iteration: every waiting step, batched where it can be. */
+  private void iteration(List<Job> jobs) {
+    iterations.incrementAndGet();
+    List<ShardSession.Prepared> group = new ArrayList<>();
+    List<Job> groupJobs = new ArrayList<>();
+    int groupRows = 0;
+    for (Job job : jobs) {
+      ShardSession.Prepared p;
+      try {
+        p = job.session().prepare(job.request(), job.hidden());
+      } catch (RuntimeException | Error e) {
+        job.done().completeExceptionally(e);
+        continue;
+      }
+      int rows = p.rows().positions().length;
+      if (!job.session().batchable() || !shard.batchable(p.rows())) {
+        alone(job, p);
+        continue;
+      }
+      if (!group.isEmpty() && groupRows + rows > maxBatchRows) {
+        batch(groupJobs, group);
+        group = new ArrayList<>();
+        groupJobs = new ArrayList<>();
+        groupRows = 0;
+      }
+      group.add(p);
+      groupJobs.add(job);
+      groupRows += rows;
+    }
+    if (!group.isEmpty()) {
+      batch(groupJobs, group);
+    }
+  }
+
+  private void alone(Job job, ShardSession.Prepared p) {
+    long t0 = System.nanoTime();
+    try {
+      ShardSession.Output out = job.session().finish(p, shard.run(p.rows(), p.view(), null, p.scope()));
+      steps.incrementAndGet();
+      job.done().complete(new Result(out, System.nanoTime() - t0, 1));
+    } catch (RuntimeException | Error e) {
+      job.done().completeExceptionally(e);
+    } finally {
+      p.scope().close();
+    }
+  }
+
+  private void batch(List<Job> jobs, List<ShardSession.Prepared> prepared) {
+    long t0 = System.nanoTime();
+    largestBatch.accumulateAndGet(jobs.size(), Math::max);
+    try {
+      List<BatchMember> members = new ArrayList<>(prepared.size());
+      for (ShardSession.Prepared p : prepared) {
+        members.add(new BatchMember(p.rows(), p.view(), p.scope()));
+      }
+      var outs = shard.runBatch(members);
+      long nanos = System.nanoTime() - t0;
+      for (int i = 0; i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        try {
+          ShardSession.Output out = job.session().finish(prepared.get(i), outs.get(i));
+          steps.incrementAndGet();
+          job.done().complete(new Result(out, nanos, jobs.size()));
+        } catch (RuntimeException | Error e) {
+          job.done().completeExceptionally(e);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      // a failure inside the shared forward cannot be pinned on one member: every member of the group fails
+      LOG.error("batched step of {} sessions failed", jobs.size(), e);
+      for (Job job : jobs) {
+        job.done().completeExceptionally(e);
+      }
+    } finally {
+      for (ShardSession.Prepared p : prepared) {
+        p.scope().close();
+      }
+    }
+  }
+
+  /** Iterations run, steps finished and the largest batch so far (for logs and benchmarks). */
+  public long iterations() {
+    return iterations.get();
+  }
+
+  public long steps() {
+    return steps.get();
+  }
+
+  public long largestBatch() {
+    return largestBatch.get();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Runnable r; // what never ran: jobs move to waiting and fail, other work fails its caller
+    while ((r = queue.poll()) != null) {
+      r.run();
+    }
+    for (Job j : waiting) {
+      j.done().completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
+    }
+    waiting.clear();
+  }
+}
