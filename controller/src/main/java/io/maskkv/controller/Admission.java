@@ -19,6 +19,7 @@ import java.util.List;
 public class Admission {
   private final WorkerRegistry registry;
   private final ControllerConfig config;
+  private final java.util.ArrayDeque<Object> queue = new java.util.ArrayDeque<>();
 
   public Admission(WorkerRegistry registry, ControllerConfig config) {
     this.registry = registry;
@@ -34,12 +35,109 @@ public class Admission {
     return WorkerGroup.form(model, registry.healthy(model), layers, this::free);
   }
 
+  /** Where a waiting session hears of its place in the queue, and whether it was cancelled meanwhile. */
+  public interface Waiter {
+    void queued(int position, double waitedMs);
+
+    boolean cancelled();
+  }
+
   /**
-   * Reserves room for a session, or throws UNAVAILABLE (no complete group) / RESOURCE_EXHAUSTED (no room).
-   *
-   * @param plan the session's budget plan (what each shard reserves)
+   * Reserves room for a session. With no complete group: UNAVAILABLE at once. Without room: the session waits in
+   * a bounded FIFO (strict order, so a large session is not overtaken forever) until a lease is released and it
+   * fits, up to the queue timeout; RESOURCE_EXHAUSTED when that passes, when the queue is full, or at once when
+   * the session could not fit even on an idle group.
    */
-  public synchronized Lease admit(String model, ModelConfig c, BudgetPlan plan) {
+  public Lease admit(String model, ModelConfig c, BudgetPlan plan, Waiter waiter) {
+    Object ticket = new Object();
+    long start = System.nanoTime();
+    synchronized (this) {
+      if (queue.isEmpty()) {
+        try {
+          return tryAdmit(model, c, plan);
+        } catch (NoRoom e) {
+          // waits below
+        }
+      }
+      if (queue.size() >= config.getQueueSize()) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription("the admission queue is full (" + queue.size()
+            + " sessions waiting for KV room); retry later").asRuntimeException();
+      }
+      queue.addLast(ticket);
+      try {
+        long deadline = start + config.getQueueTimeout().toNanos();
+        int told = -1;
+        while (true) {
+          if (queue.peekFirst() == ticket) {
+            try {
+              return tryAdmit(model, c, plan);
+            } catch (NoRoom e) {
+              if (e.neverFits) {
+                throw e.status.asRuntimeException();
+              }
+            }
+          }
+          int position = position(ticket);
+          if (position != told) {
+            waiter.queued(position, (System.nanoTime() - start) / 1e6);
+            told = position;
+          }
+          if (waiter.cancelled()) {
+            throw Status.CANCELLED.withDescription("cancelled while waiting for KV room").asRuntimeException();
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("waited " + config.getQueueTimeout().toMillis()
+                + " ms in the admission queue without KV room for the session (model " + model + ")")
+                .asRuntimeException();
+          }
+          // released leases wake the queue; the bound also catches workers joining and cancels
+          wait(Math.max(1, Math.min(left / 1_000_000, 200)));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted while waiting for KV room").asRuntimeException();
+      } finally {
+        queue.remove(ticket);
+        notifyAll();
+      }
+    }
+  }
+
+  /** Sessions waiting for room now. */
+  public synchronized int waiting() {
+    return queue.size();
+  }
+
+  /** A lease gave its bytes back: the head of the queue may fit now. */
+  synchronized void released() {
+    notifyAll();
+  }
+
+  private int position(Object ticket) {
+    int i = 1;
+    for (Object t : queue) {
+      if (t == ticket) {
+        return i;
+      }
+      i++;
+    }
+    return -1;
+  }
+
+  /** No group has room now; {@code neverFits} when none would have even without other sessions. */
+  private static final class NoRoom extends RuntimeException {
+    final Status status;
+    final boolean neverFits;
+
+    NoRoom(Status status, boolean neverFits) {
+      super(status.getDescription(), null, false, false);
+      this.status = status;
+      this.neverFits = neverFits;
+    }
+  }
+
+  private Lease tryAdmit(String model, ModelConfig c, BudgetPlan plan) {
     GenerationOptions o = plan.options();
     List<WorkerGroup> groups = groups(model, c.layers());
     if (o.cfgScale() > 0 || o.refresh() == Refresh.ELASTIC) {
@@ -80,12 +178,23 @@ public class Admission {
     }
     if (best == null) {
       long mostFree = groups.stream().flatMap(g -> g.shards().stream()).mapToLong(this::free).max().orElse(0);
-      throw Status.RESOURCE_EXHAUSTED.withDescription("no worker group of " + model + " has room: the session needs "
-          + needMax + " KV bytes on a shard, the most free is " + mostFree).asRuntimeException();
+      boolean neverFits = true;
+      for (WorkerGroup g : groups) {
+        boolean fits = true;
+        for (WorkerNode w : g.shards()) {
+          fits &= plan.reserveBytes(c, w.fromLayer(), w.toLayer()) <= w.capacity(config.getWorkerKvBytes());
+        }
+        neverFits &= !fits;
+      }
+      String why = neverFits
+          ? "the session needs " + needMax + " KV bytes on a shard, more than any worker of " + model + " holds"
+          : "no worker group of " + model + " has room: the session needs " + needMax + " KV bytes on a shard, the"
+              + " most free is " + mostFree;
+      throw new NoRoom(Status.RESOURCE_EXHAUSTED.withDescription(why), neverFits);
     }
     for (int i = 0; i < bestNeed.length; i++) {
       best.shards().get(i).reserve(bestNeed[i]);
     }
-    return new Lease(best, bestNeed);
+    return new Lease(best, bestNeed, this::released);
   }
 }

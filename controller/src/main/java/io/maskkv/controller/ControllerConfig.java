@@ -23,6 +23,8 @@ public class ControllerConfig {
   private Duration stepTimeout = Duration.ofSeconds(60);
   private Duration drainTimeout = Duration.ofSeconds(30);
   private int maxSessions = 64;
+  private int queueSize = 256;
+  private Duration queueTimeout = Duration.ofSeconds(30);
   private DefaultCache defaultCache = new DefaultCache();
   private Registration registration = new Registration();
   private Embedded embedded = new Embedded();
@@ -117,6 +119,24 @@ public class ControllerConfig {
     this.maxSessions = maxSessions;
   }
 
+  /** Sessions that may wait for KV room at once (FIFO); one more is refused with RESOURCE_EXHAUSTED. */
+  public int getQueueSize() {
+    return queueSize;
+  }
+
+  public void setQueueSize(int queueSize) {
+    this.queueSize = queueSize;
+  }
+
+  /** How long a session waits in the admission queue before RESOURCE_EXHAUSTED. */
+  public Duration getQueueTimeout() {
+    return queueTimeout;
+  }
+
+  public void setQueueTimeout(Duration queueTimeout) {
+    this.queueTimeout = queueTimeout;
+  }
+
   public DefaultCache getDefaultCache() {
     return defaultCache;
   }
@@ -194,6 +214,7 @@ public class ControllerConfig {
     private boolean enabled;
     private String model = "models/maskkv-tiny";
     private String device = "cpu";
+    private int maxBatchRows = 8192;
     private long kvBytes = 2L << 30;
 
     /** Start a worker holding all layers of {@link #getModel()} inside the controller. */
@@ -225,6 +246,15 @@ public class ControllerConfig {
     /** KV capacity of the embedded worker. */
     public long getKvBytes() {
       return kvBytes;
+    }
+
+    /** Fed rows per batched forward of the embedded worker's step scheduler. */
+    public int getMaxBatchRows() {
+      return maxBatchRows;
+    }
+
+    public void setMaxBatchRows(int maxBatchRows) {
+      this.maxBatchRows = maxBatchRows;
     }
 
     public void setKvBytes(@ReadableBytes long kvBytes) {

@@ -13,6 +13,7 @@ import io.maskkv.proto.v1.CommittedToken;
 import io.maskkv.proto.v1.EvictionUpdate;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
+import io.maskkv.proto.v1.Queued;
 import io.maskkv.proto.v1.Started;
 import io.maskkv.proto.v1.StepUpdate;
 import io.maskkv.proto.v1.Summary;
@@ -85,7 +86,19 @@ final class GenerationSession implements Runnable {
     try {
       ResolvedRequest r = manager.resolver().resolve(request);
       long admitted;
-      try (Lease lease = manager.admission().admit(r.model().name(), r.model().config(), r.plan())) {
+      try (Lease lease = manager.admission().admit(r.model().name(), r.model().config(), r.plan(),
+          new Admission.Waiter() {
+            @Override
+            public void queued(int position, double waitedMs) {
+              out.onNext(GenerateEvent.newBuilder().setQueued(Queued.newBuilder().setPosition(position)
+                  .setWaitedMs(waitedMs)).build());
+            }
+
+            @Override
+            public boolean cancelled() {
+              return stopping();
+            }
+          })) {
         admitted = System.nanoTime();
         RemoteExecutor ex = new RemoteExecutor(lease, manager.config().getStepTimeout(), deadlineNanos,
             (worker, d) -> out.onNext(GenerateEvent.newBuilder().setEviction(EvictionUpdate.newBuilder()

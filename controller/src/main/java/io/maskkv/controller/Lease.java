@@ -6,11 +6,13 @@ import java.util.List;
 public final class Lease implements AutoCloseable {
   private final WorkerGroup group;
   private final long[] reserved;
+  private final Runnable onRelease;
   private boolean released;
 
-  Lease(WorkerGroup group, long[] reserved) {
+  Lease(WorkerGroup group, long[] reserved, Runnable onRelease) {
     this.group = group;
     this.reserved = reserved;
+    this.onRelease = onRelease;
   }
 
   public WorkerGroup group() {
@@ -40,6 +42,7 @@ public final class Lease implements AutoCloseable {
       for (int i = 0; i < reserved.length; i++) {
         group.shards().get(i).release(reserved[i]);
       }
+      onRelease.run();
     }
   }
 }

@@ -53,6 +53,11 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--kv-bytes", defaultValue = "2GB", description = "KV capacity (default: ${DEFAULT-VALUE})")
   String kvBytes;
 
+  @Option(names = "--max-batch-rows", defaultValue = "8192",
+      description = "fed rows per batched forward: steps of sessions waiting together share one forward up to this "
+          + "many rows (default: ${DEFAULT-VALUE})")
+  int maxBatchRows;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N")
   String device;
 
@@ -77,7 +82,8 @@ public final class WorkerCommand implements Callable<Integer> {
       }
     }
     Transformer shard = Transformer.load(model, Devices.parse(device), from, to);
-    ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""));
+    ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
+        maxBatchRows);
     WorkerServer server = WorkerServer.start(worker, host, port);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null
