@@ -69,6 +69,11 @@ public final class Transformer implements AutoCloseable {
     return dir;
   }
 
+  /** Layers this shard runs. */
+  public int layerCount() {
+    return weights.toLayer() - weights.fromLayer();
+  }
+
   public int fromLayer() {
     return weights.fromLayer();
   }
@@ -114,22 +119,68 @@ public final class Transformer implements AutoCloseable {
    * afterwards.
    */
   public Rows run(Rows in, KvView kv, LayerProbe probe, NDManager step) {
-    NDArray x = in.x();
-    int[] positions = in.positions();
-    // a streamed layer builds each chunk's rotary tables itself: whole tables are 2 x headDim floats per row
-    NDArray[] cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
-    for (int l = weights.fromLayer(); l < weights.toLayer(); l++) {
-      Rows swapped = kv.beforeLayer(l, new Rows(x, positions), step);
-      if (swapped != null) {
-        x = swapped.x();
-        if (!Arrays.equals(swapped.positions(), positions)) {
-          positions = swapped.positions();
-          cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
-        }
-      }
-      x = layer(l, x, positions, cosSin, kv, probe, step);
+    LayerCursor c = cursor(in, kv, probe, step);
+    c.advance(Integer.MAX_VALUE);
+    return c.rows();
+  }
+
+  /**
+   * A forward that runs a few layers at a time: a long prefill advances layer by layer across scheduler
+   * iterations, so the sessions decoding meanwhile wait for one slice, not for the whole prefill. A dLLM's
+   * attention is bidirectional, so a prompt cannot be cut into row chunks that each pass every layer (as a causal
+   * model's chunked prefill does); the slice is a layer of all rows instead.
+   */
+  public LayerCursor cursor(Rows in, KvView kv, LayerProbe probe, NDManager step) {
+    return new LayerCursor(in, kv, probe, step);
+  }
+
+  /** Where a forward stands: the rows after the layers run so far. */
+  public final class LayerCursor {
+    private final KvView kv;
+    private final LayerProbe probe;
+    private final NDManager step;
+    private NDArray x;
+    private int[] positions;
+    private NDArray[] cosSin;
+    private int next = weights.fromLayer();
+
+    private LayerCursor(Rows in, KvView kv, LayerProbe probe, NDManager step) {
+      this.kv = kv;
+      this.probe = probe;
+      this.step = step;
+      this.x = in.x();
+      this.positions = in.positions();
+      // a streamed layer builds each chunk's rotary tables itself: whole tables are 2 x headDim floats per row
+      this.cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
     }
-    return new Rows(x, positions);
+
+    /** Runs up to {@code layers} more layers. */
+    public void advance(int layers) {
+      for (int i = 0; i < layers && next < weights.toLayer(); i++, next++) {
+        Rows swapped = kv.beforeLayer(next, new Rows(x, positions), step);
+        if (swapped != null) {
+          x = swapped.x();
+          if (!Arrays.equals(swapped.positions(), positions)) {
+            positions = swapped.positions();
+            cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
+          }
+        }
+        x = layer(next, x, positions, cosSin, kv, probe, step);
+      }
+    }
+
+    public boolean done() {
+      return next >= weights.toLayer();
+    }
+
+    /** Rows fed per layer. */
+    public int width() {
+      return positions.length;
+    }
+
+    public Rows rows() {
+      return new Rows(x, positions);
+    }
   }
 
   /**

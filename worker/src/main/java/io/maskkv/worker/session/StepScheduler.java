@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * Continuous batching on one shard (vLLM's iteration-level scheduling, adapted to denoising): every step any
  * session submits waits for the next iteration; each iteration takes every waiting step, runs the batchable ones
  * as one forward ({@link Transformer#runBatch}: the linear parts once over all their rows, attention per session)
- * in groups of at most {@code maxBatchRows} fed rows, and the rest (Elastic-Cache, guidance, a streamed long
- * prefill) alone. Sessions join at the next iteration and leave by not submitting. All device work runs on one
- * thread, so the library always sees the same calling thread.
+ * in groups of at most {@code maxBatchRows} fed rows, and Elastic-Cache and guidance steps alone. A step too
+ * long to finish within one iteration's row budget (a long prefill: rows x layers above {@code maxBatchRows}) is
+ * chunked by layers: each iteration runs as many of its layers as the budget allows, beside the other sessions'
+ * steps, so a 16k-token prefill never freezes the sessions already decoding. Sessions join at the next iteration
+ * and leave by not submitting. All device work runs on one thread, so the library always sees the same calling
+ * thread.
  */
 public final class StepScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StepScheduler.class);
@@ -31,6 +34,9 @@ public final class StepScheduler implements AutoCloseable {
   private final int maxBatchRows;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
   private final List<Job> waiting = new ArrayList<>();
+  private final boolean chunkedPrefill;
+  /** Long steps in progress, a few layers per iteration. */
+  private final List<Ongoing> ongoing = new ArrayList<>();
   private final Thread thread;
   private final AtomicLong iterations = new AtomicLong();
   private final AtomicLong steps = new AtomicLong();
@@ -42,12 +48,20 @@ public final class StepScheduler implements AutoCloseable {
 
   private record Job(ShardSession session, StepRequest request, float[] hidden, CompletableFuture<Result> done) {}
 
+  private record Ongoing(Job job, ShardSession.Prepared prepared, Transformer.LayerCursor cursor, long startNanos) {}
+
   public StepScheduler(Transformer shard, int maxBatchRows) {
+    this(shard, maxBatchRows, true);
+  }
+
+  /** @param chunkedPrefill run long steps a few layers per iteration (false: whole, in the iteration they arrive) */
+  public StepScheduler(Transformer shard, int maxBatchRows, boolean chunkedPrefill) {
     if (maxBatchRows <= 0) {
       throw new IllegalArgumentException("max batch rows must be positive, got " + maxBatchRows);
     }
     this.shard = shard;
     this.maxBatchRows = maxBatchRows;
+    this.chunkedPrefill = chunkedPrefill;
     this.thread = new Thread(this::loop, "maskkv-compute");
     thread.setDaemon(true);
     thread.start();
@@ -104,16 +118,16 @@ public final class StepScheduler implements AutoCloseable {
   private void loop() {
     while (running) {
       try {
-        queue.take().run();
+        if (ongoing.isEmpty()) {
+          queue.take().run();
+        }
         Runnable more;
         while ((more = queue.poll()) != null) {
           more.run();
         }
-        if (!waiting.isEmpty()) {
-          List<Job> jobs = new ArrayList<>(waiting);
-          waiting.clear();
-          iteration(jobs);
-        }
+        List<Job> jobs = new ArrayList<>(waiting);
+        waiting.clear();
+        iteration(jobs);
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException | Error e) {
@@ -137,8 +151,16 @@ public final class StepScheduler implements AutoCloseable {
         continue;
       }
       int rows = p.rows().positions().length;
-      if (!job.session().batchable() || !shard.batchable(p.rows())) {
+      if (!job.session().batchable()) {
         alone(job, p);
+        continue;
+      }
+      if (!shard.batchable(p.rows()) || (long) rows * shard.layerCount() > maxBatchRows) {
+        if (chunkedPrefill) {
+          ongoing.add(new Ongoing(job, p, shard.cursor(p.rows(), p.view(), null, p.scope()), System.nanoTime()));
+        } else {
+          alone(job, p);
+        }
         continue;
       }
       if (!group.isEmpty() && groupRows + rows > maxBatchRows) {
@@ -153,6 +175,32 @@ public final class StepScheduler implements AutoCloseable {
     }
     if (!group.isEmpty()) {
       batch(groupJobs, group);
+    }
+    advanceOngoing();
+  }
+
+  /** Each long step runs as many layers as one iteration's row budget covers (at least one). */
+  private void advanceOngoing() {
+    for (var it = ongoing.iterator(); it.hasNext(); ) {
+      Ongoing o = it.next();
+      boolean finished = true;
+      try {
+        o.cursor().advance(Math.max(1, maxBatchRows / Math.max(1, o.cursor().width())));
+        if (!o.cursor().done()) {
+          finished = false;
+          continue;
+        }
+        ShardSession.Output out = o.job().session().finish(o.prepared(), o.cursor().rows());
+        steps.incrementAndGet();
+        o.job().done().complete(new Result(out, System.nanoTime() - o.startNanos(), 1));
+      } catch (RuntimeException | Error e) {
+        o.job().done().completeExceptionally(e);
+      } finally {
+        if (finished) {
+          o.prepared().scope().close();
+          it.remove();
+        }
+      }
     }
   }
 
@@ -232,5 +280,10 @@ public final class StepScheduler implements AutoCloseable {
       j.done().completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
     }
     waiting.clear();
+    for (Ongoing o : ongoing) {
+      o.job().done().completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
+      o.prepared().scope().close();
+    }
+    ongoing.clear();
   }
 }

@@ -47,9 +47,23 @@ class BatchedStepsTest {
   @ParameterizedTest
   @EnumSource(ModelFamily.class)
   void batchedTokensEqualAloneTokens(ModelFamily family) throws Exception {
+    check(family, StepScheduler.DEFAULT_MAX_BATCH_ROWS);
+  }
+
+  /**
+   * A row budget of 100 fed rows: every prefill here (25-152 rows x 3 layers) runs chunked by layers across
+   * iterations, beside the others' decode steps and other prefills' slices.
+   */
+  @ParameterizedTest
+  @EnumSource(ModelFamily.class)
+  void chunkedPrefillsGiveTheSameTokens(ModelFamily family) throws Exception {
+    check(family, 100);
+  }
+
+  private static void check(ModelFamily family, int maxBatchRows) throws Exception {
     List<Case> cases = mix();
     try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu());
-        StepScheduler scheduler = new StepScheduler(t, StepScheduler.DEFAULT_MAX_BATCH_ROWS)) {
+        StepScheduler scheduler = new StepScheduler(t, maxBatchRows)) {
       List<int[]> alone = new ArrayList<>();
       for (Case c : cases) {
         alone.add(new Generator(t).generate(c.prompt(), c.options().validated(), e -> {}).response());
