@@ -2,9 +2,7 @@ package io.maskkv.worker.kv;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.budget.EvictionMethod;
-import io.maskkv.worker.engine.Attention;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Queries;
@@ -131,9 +129,8 @@ public final class CompressedPromptCache extends LayerBuffers {
       long total = k.getShape().get(1);
       buffer.write(0, Slices.rows(k, promptLength, total), Slices.rows(v, promptLength, total));
     }
-    long promptBytes = 2L * kvHeads * buffer.slots() * hd * Float.BYTES;
     EvictionDecision d = new EvictionDecision(layer, scorer == null ? promptLength : layerBudgets[layer], budgets,
-        keptNow, preference, before, promptBytes);
+        keptNow, preference, before, buffer.promptBytes());
     decisionListener.accept(d);
   }
 
@@ -143,27 +140,33 @@ public final class CompressedPromptCache extends LayerBuffers {
     return all;
   }
 
-  /** Each head's kept prompt rows, padded to the layer's longest head, then room for the response rows. */
+  /**
+   * Each head's kept prompt rows, then room for the response rows. Heads that keep the same number of positions
+   * share one dense {@code [kvHeads, kept + rows, hd]} tensor; otherwise each head's rows are packed back to back,
+   * so every head holds exactly its own kept positions (see {@link KvBuffer}).
+   */
   private KvBuffer gather(NDArray k, NDArray v, int[][] keptNow, long hd, NDManager scope) {
-    int maxKept = Arrays.stream(keptNow).mapToInt(p -> p.length).max().orElse(0);
     long total = k.getShape().get(1);
-    long[] flat = new long[kvHeads * maxKept];
-    float[] mask = new float[kvHeads * maxKept];
-    boolean ragged = false;
+    int rows = length - promptLength;
+    int[] lengths = Arrays.stream(keptNow).mapToInt(p -> p.length).toArray();
+    boolean ragged = Arrays.stream(lengths).anyMatch(n -> n != lengths[0]);
+    long[] flat = new long[Arrays.stream(lengths).sum()];
+    int i = 0;
     for (int h = 0; h < kvHeads; h++) {
-      for (int j = 0; j < maxKept; j++) {
-        boolean valid = j < keptNow[h].length;
-        flat[h * maxKept + j] = h * total + (valid ? keptNow[h][j] : 0);
-        mask[h * maxKept + j] = valid ? 0f : Attention.MASKED;
-        ragged |= !valid;
+      for (int pos : keptNow[h]) {
+        flat[i++] = h * total + pos;
       }
     }
-    NDArray index = scope.create(flat).toType(DataType.INT64, false);
-    NDArray keptK = k.reshape(kvHeads * total, hd).get(index).reshape(kvHeads, maxKept, hd);
-    NDArray keptV = v.reshape(kvHeads * total, hd).get(index).reshape(kvHeads, maxKept, hd);
+    NDArray index = scope.create(flat);
+    NDArray keptK = k.reshape(kvHeads * total, hd).get(index); // [Σ_h len_h, hd], a copy of its own
+    NDArray keptV = v.reshape(kvHeads * total, hd).get(index);
     keptK.attach(scope);
     keptV.attach(scope);
-    return KvBuffer.withRows(keptK, keptV, ragged ? mask : null, length - promptLength, owner);
+    if (ragged) {
+      return KvBuffer.ragged(keptK, keptV, lengths, rows, owner);
+    }
+    return KvBuffer.withRows(keptK.reshape(kvHeads, lengths[0], hd), keptV.reshape(kvHeads, lengths[0], hd), rows,
+        owner);
   }
 
   /** The layer's buffer: compressed prompt slots, then one row per response position. */
