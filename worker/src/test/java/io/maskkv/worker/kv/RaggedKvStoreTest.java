@@ -9,7 +9,8 @@ import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.worker.evict.EvictionDecision;
+import io.maskkv.common.budget.EvictionDecision;
+import io.maskkv.common.budget.ScorerKind;
 import io.maskkv.worker.session.Generator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ class RaggedKvStoreTest {
 
   private static CompressedPromptCache skewedCache(Transformer t, int[] layerBudgets, List<EvictionDecision> out,
       NDManager session) {
-    EvictionMethod skewed = new EvictionMethod("skewed", "snapkv", new Allocator("skewed", null, SKEWED));
-    return new CompressedPromptCache(skewed, Scorers.of("snapkv", 1), layerBudgets, PROMPT, PROMPT + GEN,
+    EvictionMethod skewed = new EvictionMethod("skewed", ScorerKind.SNAPKV, new Allocator("skewed", null, SKEWED));
+    return new CompressedPromptCache(skewed, Scorers.of(ScorerKind.SNAPKV, 1), layerBudgets, PROMPT, PROMPT + GEN,
         t.config().shiftedLogits() ? 1 : 0, t.config().kvHeads(), t.fromLayer(), t.toLayer(), session, out::add);
   }
 
@@ -130,8 +131,7 @@ class RaggedKvStoreTest {
   void bundledModelAt512TokensHoldsWhatItsPlanKeeps() {
     try (Transformer t = Transformer.load(bundled(), Device.cpu())) {
       int[] prompt = TestModels.prompt(512, 5);
-      GenerationOptions base = new GenerationOptions(16, 16, 8, 0, Remasking.LOW_CONFIDENCE, 0, 0, 1, 0, "maskkv",
-          25, 42, false);
+      GenerationOptions base = GenerationOptions.builder().lengths(16, 16, 8).cache("maskkv", 25).seed(42).earlyStop(false).build();
       long perHeadToken = t.config().kvBytesPerTokenPerLayer() / t.config().kvHeads();
       long responseBytes = 16L * t.config().kvBytesPerTokenPerLayer() * t.config().layers();
       List<Long> held = new ArrayList<>();
