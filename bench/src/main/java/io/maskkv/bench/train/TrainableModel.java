@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 /**
  * The LLaDA architecture written for autograd: the same math as the serving forward (RMSNorm, rotate-half RoPE,
  * bidirectional attention, SwiGLU, untied head), but over a batch and without per-layer scopes (backward needs the
- * activations). Linear weights are held as {@code [in, out]} so every op is called on an activation (reference/
- * training.md pitfall 3: an op's result belongs to the manager of the array it is called on); {@link #hfTensors}
+ * activations). Linear weights are held as {@code [in, out]} so every op is called on an activation (in DJL
+ * an op's result belongs to the manager of the array it is called on); {@link #hfTensors}
  * transposes them back to the Hugging Face {@code [out, in]} layout.
  */
 final class TrainableModel {

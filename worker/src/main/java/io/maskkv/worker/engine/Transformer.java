@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The LLaDA / Dream forward pass (reference/models.md §2.2, §3.3) over a layer range, written once over a
+ * The LLaDA / Dream forward pass (pre-norm blocks, bidirectional attention) over a layer range, written once over a
  * {@link KvView}. Reads top to bottom like the paper: norm, q/k/v, rotary, attention, output projection,
  * residual, norm, SwiGLU, residual.
  */
