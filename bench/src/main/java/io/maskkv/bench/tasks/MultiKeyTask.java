@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * scattered through the context; "what is the value of key k12 ?". Every other pair is a same-shaped
  * distractor, so the model must bind the asked key to the value right after it. About one pair per 32
  * tokens (2 to 48), and at least four pairs per question, so a trainer asking several questions leaves most
- * pairs unasked (see reference/training.md on the elimination shortcut).
+ * pairs unasked (were every key asked, the other questions' answers would give each one away by elimination).
  */
 final class MultiKeyTask implements TaskGenerator {
   private static final int FACT_TOKENS = 5;

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Adam with linear warm-up, written by hand because a checkpoint must hold the moments (DJL's Adam keeps them
  * private). Updates run outside the gradient collector, in place, and zero each gradient after use (DJL's PyTorch
- * collector does not: reference/training.md pitfall 1).
+ * collector does not: its zeroGradients() call is commented out).
  */
 final class Adam {
   static final float BETA1 = 0.9f;

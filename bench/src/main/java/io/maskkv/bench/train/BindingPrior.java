@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * <p>Why: with an offset −2 head the value in "key k12 is v40" and the answer slot in "key k12 ? [MASK]" both
  * pick up k12, so a layer-1 head only has to match those two copies. But the copy arrives as a small random
  * projection added onto a random embedding: at initialisation its signal is below the embedding's noise and the
- * matching form has to grow from nothing, which is the plateau reference/training.md met. Here the offset head
+ * matching form has to grow from nothing, which is the plateau training from scratch met. Here the offset head
  * writes what it reads into {@code headDim} residual dimensions the embeddings leave empty, and layer 1's head 0
  * starts as a content match over exactly those dimensions, through the slowest rotary pairs (nearly
  * position-free over thousands of tokens). Every weight stays trainable; the checkpoint is a plain LLaDA one.

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * <p>Why: key→value binding needs one such head (the value and the answer slot both pick up the key two tokens
  * before them; a later head then matches keys by content). Without biases a pre-norm Llama-style layer can only
  * build a position-only head from a direction every token shares, and gradient descent takes tens of thousands
- * of steps to find that (reference/training.md: the binding plateau outlasted 22k CPU steps). So we give every
+ * of steps to find that (measured: the binding plateau outlasted 22k CPU steps). So we give every
  * embedding a shared component {@code BIAS·u} and set the head's query and key to {@code u} read through the
  * highest-frequency rotary pairs, the query rotated by {@code o·φ}: its score {@code Σ cos((m-n+o)·φ_i)} peaks
  * at key position {@code n = m + o}. Everything stays trainable and the file format is plain LLaDA; only the

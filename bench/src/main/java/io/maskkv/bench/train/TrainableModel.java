@@ -17,8 +17,8 @@ import java.util.stream.IntStream;
  * The LLaDA architecture for autograd: the serving engine's own {@link TransformerBlock} over a batch, without
  * per-layer scopes (backward needs the activations) and attending densely over the whole sequence (no cache to
  * evict from, and a training sequence's score matrix is small). Linear weights are held as {@code [in, out]} so
- * every op is called on an activation (reference/training.md pitfall 3: an op's result belongs to the manager of
- * the array it is called on); {@link #hfTensors} transposes them back to the Hugging Face {@code [out, in]} layout.
+ * every op is called on an activation (in DJL an op's result belongs to the manager of the array it is called
+ * on); {@link #hfTensors} transposes them back to the Hugging Face {@code [out, in]} layout.
  */
 final class TrainableModel {
   final ModelConfig config;

@@ -28,7 +28,7 @@ import java.util.Map;
 
 /**
  * Trains a small LLaDA-format masked-diffusion LM on the procedural tasks with DJL autograd on raw NDArrays
- * (the path reference/training.md verified against finite differences), checkpoints it with its optimiser state,
+ * (the path a float64 gradient check verified against finite differences), checkpoints it with its optimiser state,
  * and exports a Hugging Face model folder the serving engine loads.
  */
 public final class Trainer implements AutoCloseable {

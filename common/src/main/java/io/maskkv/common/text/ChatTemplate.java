@@ -3,7 +3,7 @@ package io.maskkv.common.text;
 import io.maskkv.common.model.ModelFamily;
 import java.util.List;
 
-/** The chat templates of LLaDA-8B-Instruct and Dream-v0-Instruct (reference/models.md §4.1, §4.2). */
+/** The chat templates of LLaDA-8B-Instruct and Dream-v0-Instruct (their tokenizer_config.json). */
 public final class ChatTemplate {
   /** One chat turn. */
   public record Message(String role, String content) {}

@@ -22,7 +22,7 @@ public final class TextTokenizer implements AutoCloseable {
       throw new ModelFormatException(file + ": not found (text prompts need tokenizer.json; pass token ids instead)");
     }
     try {
-      // special tokens are written by the chat template, never added by the tokenizer (reference/models.md §4)
+      // special tokens are written by the chat template, never added by the tokenizer (see ChatTemplate)
       return new TextTokenizer(HuggingFaceTokenizer.newInstance(file,
           Map.of("addSpecialTokens", "false", "modelMaxLength", "1000000", "truncation", "false")));
     } catch (IOException | RuntimeException e) {

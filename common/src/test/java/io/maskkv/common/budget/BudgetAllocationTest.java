@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class BudgetAllocationTest {
 
-  /** reference/maskkv.md §3.5: D = 32, B = 256, I(first) = 0.30, I(last) = 0.25, middle 0.02. */
+  /** MaskKV eq. 9–13 by hand: D = 32, B = 256, β = 0.4, I(first) = 0.30, I(last) = 0.25, middle 0.02. */
   @Test
   void maskKvLayerSplitReproducesTheWorkedExample() {
     double[] profile = new double[32];
@@ -27,7 +27,10 @@ class BudgetAllocationTest {
     assertTrue(Arrays.stream(k).sum() <= 32 * 256);
   }
 
-  /** §3.5: a middle layer's k_l = 187 over 32 heads: P̂ uniform gives 187, P̂ = 0.10 gives 557, P̂ → 0 gives 18. */
+  /**
+   * MaskKV eq. 14–15 by hand, α = 0.1: a middle layer's k_l = 187 over 32 heads: P̂ uniform gives 187, P̂ = 0.10
+   * gives 557, P̂ → 0 gives 18.
+   */
   @Test
   void preferenceHeadSplitReproducesTheWorkedExample() {
     double[] pref = new double[32];

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChatTemplateTest {
-  /** reference/models.md §4.1: the templated LLaDA prompt of the golden encoding, content trimmed. */
+  /** LLaDA-8B-Instruct's chat template (its tokenizer_config.json) around one user turn, content trimmed. */
   @Test
   void lladaTemplateMatchesTheReference() {
     assertEquals("<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nLily can run<|eot_id|>"

@@ -2,7 +2,7 @@ package io.maskkv.worker.checkpoint;
 
 import io.maskkv.common.model.ModelFamily;
 
-/** The exact tensor names of each family's Hugging Face checkpoints (see reference/models.md §2.1, §3.2). */
+/** The exact tensor names of each family's Hugging Face checkpoints (their model.safetensors.index.json). */
 public interface TensorNames {
   String embedding();
 

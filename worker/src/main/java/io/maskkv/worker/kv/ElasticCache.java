@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Elastic-Cache (reference/dllm-caches.md §1) over the rows at or after {@code frozen}: each layer keeps its
+ * Elastic-Cache (arXiv 2510.14973) over the rows at or after {@code frozen}: each layer keeps its
  * input hidden states and post-RoPE K/V for those rows. A step feeds only the tracked, newly decoded and window
  * rows; in each layer the attention of the tracked (most-attended) tokens is compared with the previous step's,
  * and when its cosine across heads falls below γ every deeper layer recomputes all rows in the same forward.

@@ -11,13 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.maskkv.common.decode.GenerationOptions;
@@ -42,9 +42,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's gRPC service on its own: Info, health, a session's life, its errors, and freeing its KV. It lives in
- * the controller module so that its servers run in another test JVM than the worker module's native-memory
- * accounting test, which measures the process's resident bytes.
+ * The worker's gRPC service on its own: Info, health, a session's life, its errors, and freeing its KV. The service
+ * runs on grpc-java's in-process transport, so every call goes through the real server and stub machinery (status
+ * codes, cancellation, health) without a socket.
  */
 class ShardWorkerTest {
   private Transformer model;
@@ -54,10 +54,10 @@ class ShardWorkerTest {
   @BeforeEach
   void start() {
     model = Transformer.load(TestModels.model(ModelFamily.LLADA, 2), Device.cpu());
+    String name = InProcessServerBuilder.generateName();
     server = WorkerServer.start(new ShardWorker(model, new WorkerSettings("w1", "", "a", 1_000_000, "")),
-        "127.0.0.1", 0);
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
-        .build();
+        InProcessServerBuilder.forName(name));
+    channel = InProcessChannelBuilder.forName(name).build();
   }
 
   @AfterEach
