@@ -215,6 +215,7 @@ public class ControllerConfig {
     private String model = "models/maskkv-tiny";
     private String device = "cpu";
     private int maxBatchRows = 8192;
+    private boolean chunkedPrefill = true;
     private long kvBytes = 2L << 30;
 
     /** Start a worker holding all layers of {@link #getModel()} inside the controller. */
@@ -255,6 +256,15 @@ public class ControllerConfig {
 
     public void setMaxBatchRows(int maxBatchRows) {
       this.maxBatchRows = maxBatchRows;
+    }
+
+    /** Long prefills run a few layers per scheduler iteration instead of whole. */
+    public boolean isChunkedPrefill() {
+      return chunkedPrefill;
+    }
+
+    public void setChunkedPrefill(boolean chunkedPrefill) {
+      this.chunkedPrefill = chunkedPrefill;
     }
 
     public void setKvBytes(@ReadableBytes long kvBytes) {

@@ -37,7 +37,7 @@ public class EmbeddedWorker implements AutoCloseable {
     this.model = Transformer.load(dir, Devices.parse(e.getDevice()));
     String name = "maskkv-embedded-" + System.identityHashCode(this);
     ShardWorker worker = new ShardWorker(model, new WorkerSettings("embedded", "", "", e.getKvBytes(), "in-process"),
-        e.getMaxBatchRows());
+        e.getMaxBatchRows(), e.isChunkedPrefill());
     this.server = WorkerServer.start(worker, InProcessServerBuilder.forName(name));
     this.channel = InProcessChannelBuilder.forName(name).build();
     registry.addEmbedded(worker.info(), channel);

@@ -58,6 +58,11 @@ public final class WorkerCommand implements Callable<Integer> {
           + "many rows (default: ${DEFAULT-VALUE})")
   int maxBatchRows;
 
+  @Option(names = "--chunked-prefill", defaultValue = "true", arity = "1",
+      description = "run a prefill longer than the row budget a few layers per iteration beside the decoding "
+          + "sessions (default: ${DEFAULT-VALUE})")
+  boolean chunkedPrefill;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N")
   String device;
 
@@ -83,7 +88,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     Transformer shard = Transformer.load(model, Devices.parse(device), from, to);
     ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
-        maxBatchRows);
+        maxBatchRows, chunkedPrefill);
     WorkerServer server = WorkerServer.start(worker, host, port);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {GenerateCommand.class, ForwardCommand.class, ServeCommand.class, WorkerCommand.class,
         ClientCommand.class, HealthCommand.class, MakeModelCommand.class, EvictCommand.class,
         CalibrateCommand.class, MakeTasksCommand.class, EvalCommand.class, BenchCommand.class,
-        BenchOneCommand.class, MicroCommand.class, LoadCommand.class, TrainCommand.class, ServeBenchCommand.class,
+        BenchOneCommand.class, MicroCommand.class, LoadCommand.class, InterferenceCommand.class, TrainCommand.class, ServeBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
   @CommandLine.Spec

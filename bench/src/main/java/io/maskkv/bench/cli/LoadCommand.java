@@ -44,6 +44,10 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--max-batch-rows", description = "embedded worker's fed rows per batched forward")
   Integer maxBatchRows;
 
+  @Option(names = "--chunked-prefill", arity = "1", description = "embedded worker: chunk long prefills by layers "
+      + "(default: true)")
+  Boolean chunkedPrefill;
+
   @Option(names = "--concurrency", split = ",", description = "sessions in flight, one level per value "
       + "(default: 1,2,4,8,16,32 unless --rate)")
   List<Integer> concurrency;
@@ -78,6 +82,10 @@ public final class LoadCommand implements Callable<Integer> {
   @Mixin
   GenerationFlags generation;
 
+  @Option(names = "--early-stop", arity = "1", description = "stop decoding after the first EOS (default: the "
+      + "controller's, true)")
+  Boolean earlyStop;
+
   @Option(names = "--out", description = "folder for load.csv, throughput.png and latency.png")
   Path out;
 
@@ -89,6 +97,9 @@ public final class LoadCommand implements Callable<Integer> {
     List<LoadPrompt> prompts = prompts();
     GenerateRequest.Builder request = GenerateRequest.newBuilder();
     generation.applyTo(request);
+    if (earlyStop != null) {
+      request.setEarlyStop(earlyStop);
+    }
     ControllerServer embedded = target == null ? embedded() : null;
     String address = target != null ? target : "127.0.0.1:" + embedded.port();
     int colon = address.lastIndexOf(':');
@@ -142,8 +153,15 @@ public final class LoadCommand implements Callable<Integer> {
     p.put("maskkv.embedded.model", model.toString());
     p.put("maskkv.registration.enabled", false);
     p.put("maskkv.max-sessions", 1024);
+    // a load run measures throughput at a fixed capacity: sessions wait for KV room as long as it takes (the
+    // waits are reported), instead of failing after the default queue timeout
+    p.put("maskkv.queue-timeout", "1h");
+    p.put("maskkv.queue-size", 4096);
     if (kvBytes != null) {
       p.put("maskkv.embedded.kv-bytes", kvBytes);
+    }
+    if (chunkedPrefill != null) {
+      p.put("maskkv.embedded.chunked-prefill", chunkedPrefill);
     }
     if (maxBatchRows != null) {
       p.put("maskkv.embedded.max-batch-rows", maxBatchRows);

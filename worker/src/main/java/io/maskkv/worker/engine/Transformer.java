@@ -8,7 +8,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -67,6 +66,11 @@ public final class Transformer implements AutoCloseable {
   /** The model folder it was loaded from (its calibration profile lives there). */
   public Path dir() {
     return dir;
+  }
+
+  /** Rows per chunk of a streamed layer: the smallest slice a long prefill can be cut into. */
+  public long prefillChunkRows() {
+    return chunkRows;
   }
 
   /** Layers this shard runs. */
@@ -128,7 +132,8 @@ public final class Transformer implements AutoCloseable {
    * A forward that runs a few layers at a time: a long prefill advances layer by layer across scheduler
    * iterations, so the sessions decoding meanwhile wait for one slice, not for the whole prefill. A dLLM's
    * attention is bidirectional, so a prompt cannot be cut into row chunks that each pass every layer (as a causal
-   * model's chunked prefill does); the slice is a layer of all rows instead.
+   * model's chunked prefill does); a slice is a row chunk within one layer instead (its K/V pass, then, after the
+   * layer's eviction, its attention and MLP pass).
    */
   public LayerCursor cursor(Rows in, KvView kv, LayerProbe probe, NDManager step) {
     return new LayerCursor(in, kv, probe, step);
@@ -143,6 +148,8 @@ public final class Transformer implements AutoCloseable {
     private int[] positions;
     private NDArray[] cosSin;
     private int next = weights.fromLayer();
+    private StreamedLayer open;
+    private NDManager openScope;
 
     private LayerCursor(Rows in, KvView kv, LayerProbe probe, NDManager step) {
       this.kv = kv;
@@ -156,16 +163,57 @@ public final class Transformer implements AutoCloseable {
 
     /** Runs up to {@code layers} more layers. */
     public void advance(int layers) {
-      for (int i = 0; i < layers && next < weights.toLayer(); i++, next++) {
-        Rows swapped = kv.beforeLayer(next, new Rows(x, positions), step);
-        if (swapped != null) {
-          x = swapped.x();
-          if (!Arrays.equals(swapped.positions(), positions)) {
-            positions = swapped.positions();
-            cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
+      for (int i = 0; i < layers && !done(); i++) {
+        advanceRows(Long.MAX_VALUE);
+      }
+    }
+
+    /**
+     * Runs about {@code rows} rows of work (at least one unit): whole layers of a short forward; row chunks of a
+     * streamed long layer, which can stop between chunks and resume at the next call.
+     */
+    public void advanceRows(long rows) {
+      long ran = 0;
+      while (!done() && (ran == 0 || ran < rows)) {
+        if (open == null) {
+          Rows swapped = kv.beforeLayer(next, new Rows(x, positions), step);
+          if (swapped != null) {
+            x = swapped.x();
+            if (!Arrays.equals(swapped.positions(), positions)) {
+              positions = swapped.positions();
+              cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
+            }
           }
+          if (!streams(positions.length, probe)) {
+            x = layer(next, x, positions, cosSin, kv, probe, step);
+            ran += positions.length;
+            next++;
+            continue;
+          }
+          openScope = step.newSubManager();
+          x.tempAttach(openScope);
+          open = new StreamedLayer(block, config, next, weights.layer(next), x, positions, kv, openScope,
+              chunkRows);
         }
-        x = layer(next, x, positions, cosSin, kv, probe, step);
+        ran += open.advance(rows - ran);
+        if (open.done()) {
+          NDArray out = open.x();
+          out.attach(step);
+          openScope.close();
+          x = out;
+          open = null;
+          openScope = null;
+          next++;
+        }
+      }
+    }
+
+    /** Frees a streamed layer left half-run (a cancelled or failed step). */
+    public void abandon() {
+      if (openScope != null) {
+        openScope.close();
+        openScope = null;
+        open = null;
       }
     }
 
@@ -191,8 +239,14 @@ public final class Transformer implements AutoCloseable {
       NDManager step) {
     try (NDManager scope = step.newSubManager()) {
       x.tempAttach(scope);
-      NDArray out = streams(positions.length, probe) ? streamed(l, weights.layer(l), x, positions, kv, scope)
-          : whole(l, x, cosSin, kv, probe, scope);
+      NDArray out;
+      if (streams(positions.length, probe)) {
+        StreamedLayer s = new StreamedLayer(block, config, l, weights.layer(l), x, positions, kv, scope, chunkRows);
+        s.advance(Long.MAX_VALUE);
+        out = s.x();
+      } else {
+        out = whole(l, x, cosSin, kv, probe, scope);
+      }
       out.attach(step);
       return out;
     }
@@ -283,62 +337,6 @@ public final class Transformer implements AutoCloseable {
 
   private boolean streams(long rows, LayerProbe probe) {
     return probe == null && rows > streamRows;
-  }
-
-  /**
-   * A long prefill's layer, row chunk by row chunk. Keys and values are written into whole-layer buffers (every
-   * row attends over all of them); the view evicts from them, reading the few query rows it scores on demand;
-   * then each chunk computes its queries, attends, runs the MLP and overwrites its rows of {@code x} in place
-   * (their keys and values are taken, and a row's output depends only on its own input). So the layer holds x, k
-   * and v for every row and one chunk's queries, scores and MLP intermediates, not every row's.
-   */
-  private NDArray streamed(int l, LayerWeights w, NDArray x, int[] positions, KvView kv, NDManager scope) {
-    long n = x.getShape().get(0);
-    Shape kvShape = new Shape(config.kvHeads(), n, config.headDim());
-    NDArray k = scope.zeros(kvShape, x.getDataType(), x.getDevice());
-    NDArray v = scope.zeros(kvShape, x.getDataType(), x.getDevice());
-    for (long r0 = 0; r0 < n; r0 += chunkRows) {
-      long r1 = Math.min(n, r0 + chunkRows);
-      try (NDManager chunk = scope.newSubManager()) {
-        NDArray h = block.attentionNorm(rowsOf(x, r0, r1, chunk), w);
-        NDIndex rows = new NDIndex(":, {}:{}, :", r0, r1);
-        k.set(rows, block.keys(h, w, tables(positions, r0, r1, chunk)));
-        v.set(rows, block.values(h, w));
-      }
-    }
-    AttentionKeys keys = kv.keys(l, k, v, scope);
-    kv.afterAttention(l, new Queries() {
-      @Override
-      public long count() {
-        return n;
-      }
-
-      @Override
-      public NDArray rows(long from, long to, NDManager owner) {
-        return block.queries(block.attentionNorm(rowsOf(x, from, to, owner), w), w,
-            tables(positions, from, to, owner));
-      }
-    }, keys, scope);
-    for (long r0 = 0; r0 < n; r0 += chunkRows) {
-      long r1 = Math.min(n, r0 + chunkRows);
-      try (NDManager chunk = scope.newSubManager()) {
-        NDArray xc = rowsOf(x, r0, r1, chunk);
-        NDArray q = block.queries(block.attentionNorm(xc, w), w, tables(positions, r0, r1, chunk));
-        NDArray afterAttn = block.attentionResidual(xc, Attention.attend(q, keys, config.kvHeads()), w);
-        x.set(new NDIndex("{}:{}, :", r0, r1), block.feedForwardResidual(afterAttn, w));
-      }
-    }
-    return x;
-  }
-
-  private static NDArray rowsOf(NDArray a, long from, long to, NDManager owner) {
-    NDArray rows = a.get(new NDIndex("{}:{}", from, to));
-    rows.attach(owner);
-    return rows;
-  }
-
-  private NDArray[] tables(int[] positions, long from, long to, NDManager owner) {
-    return block.ropeTables(Arrays.copyOfRange(positions, (int) from, (int) to), owner);
   }
 
   /** Logits {@code [rows, vocab]} for the given rows of the final hidden states only. */

@@ -69,8 +69,13 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
 
   /** @param maxBatchRows fed rows per batched forward (the scheduler's per-iteration row budget) */
   public ShardWorker(Transformer shard, WorkerSettings settings, int maxBatchRows) {
+    this(shard, settings, maxBatchRows, true);
+  }
+
+  /** @param chunkedPrefill long prefills advance a few layers per iteration (false: whole, blocking the rest) */
+  public ShardWorker(Transformer shard, WorkerSettings settings, int maxBatchRows, boolean chunkedPrefill) {
     this.shard = shard;
-    this.scheduler = new StepScheduler(shard, maxBatchRows);
+    this.scheduler = new StepScheduler(shard, maxBatchRows, chunkedPrefill);
     this.config = shard.config();
     this.ledger = new KvLedger(settings.capacityBytes());
     this.hasProfile = Files.exists(shard.dir().resolve(LayerProfile.FILE));

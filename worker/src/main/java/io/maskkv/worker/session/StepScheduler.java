@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * as one forward ({@link Transformer#runBatch}: the linear parts once over all their rows, attention per session)
  * in groups of at most {@code maxBatchRows} fed rows, and Elastic-Cache and guidance steps alone. A step too
  * long to finish within one iteration's row budget (a long prefill: rows x layers above {@code maxBatchRows}) is
- * chunked by layers: each iteration runs as many of its layers as the budget allows, beside the other sessions'
- * steps, so a 16k-token prefill never freezes the sessions already decoding. Sessions join at the next iteration
+ * chunked: each iteration runs one slice of it (a row chunk of a streamed layer, or a short layer) beside the
+ * other sessions' steps, so a 16k-token prefill never freezes the sessions already decoding. Sessions join at the next iteration
  * and leave by not submitting. All device work runs on one thread, so the library always sees the same calling
  * thread.
  */
@@ -179,13 +179,16 @@ public final class StepScheduler implements AutoCloseable {
     advanceOngoing();
   }
 
-  /** Each long step runs as many layers as one iteration's row budget covers (at least one). */
+  /**
+   * Each long step runs one slice per iteration: one row chunk of a streamed layer, or one short layer, so the
+   * sessions decoding beside it wait for a slice at most.
+   */
   private void advanceOngoing() {
     for (var it = ongoing.iterator(); it.hasNext(); ) {
       Ongoing o = it.next();
       boolean finished = true;
       try {
-        o.cursor().advance(Math.max(1, maxBatchRows / Math.max(1, o.cursor().width())));
+        o.cursor().advanceRows(shard.prefillChunkRows());
         if (!o.cursor().done()) {
           finished = false;
           continue;
@@ -194,6 +197,7 @@ public final class StepScheduler implements AutoCloseable {
         steps.incrementAndGet();
         o.job().done().complete(new Result(out, System.nanoTime() - o.startNanos(), 1));
       } catch (RuntimeException | Error e) {
+        o.cursor().abandon();
         o.job().done().completeExceptionally(e);
       } finally {
         if (finished) {
@@ -282,6 +286,7 @@ public final class StepScheduler implements AutoCloseable {
     waiting.clear();
     for (Ongoing o : ongoing) {
       o.job().done().completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
+      o.cursor().abandon();
       o.prepared().scope().close();
     }
     ongoing.clear();

@@ -51,8 +51,8 @@ class BatchedStepsTest {
   }
 
   /**
-   * A row budget of 100 fed rows: every prefill here (25-152 rows x 3 layers) runs chunked by layers across
-   * iterations, beside the others' decode steps and other prefills' slices.
+   * A row budget of 100 fed rows: every prefill here (25-152 rows x 3 layers) leaves the batch and runs through a
+   * layer cursor beside the others' decode steps (ChunkedPrefillTest cuts streamed layers into row slices).
    */
   @ParameterizedTest
   @EnumSource(ModelFamily.class)
