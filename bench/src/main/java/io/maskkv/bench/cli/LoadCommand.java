@@ -111,6 +111,9 @@ public final class LoadCommand implements Callable<Integer> {
         run.closedLoop(Math.min(warmup, 4), warmup, r -> {});
       }
       List<LoadReport> reports = new ArrayList<>();
+      Map<Integer, String> firstTexts = new HashMap<>();
+      int compared = 0;
+      int differing = 0;
       boolean poisson = rates != null;
       List<Double> levels = poisson ? rates
           : (concurrency != null ? concurrency : List.of(1, 2, 4, 8, 16, 32)).stream().map(Integer::doubleValue)
@@ -124,12 +127,24 @@ public final class LoadCommand implements Callable<Integer> {
             : run.closedLoop((int) level, n, s -> bar.advance(s.status()));
         bar.finish();
         reports.add(LoadReport.of(label, level, r));
+        // every level sends the same prompts: a session's text must not depend on what it was batched with
+        for (var s : r.sessions()) {
+          if (s.ok()) {
+            String before = firstTexts.putIfAbsent(s.prompt(), s.text());
+            if (before != null) {
+              compared++;
+              differing += before.equals(s.text()) ? 0 : 1;
+            }
+          }
+        }
       }
       System.out.printf("load on %s: %d prompts of %s, %s%n%n", address, prompts.size(),
           data != null ? data.toString() : (task != null ? task + " " + promptLength : promptLength + " random ids"),
           request.build().getCache().getMethod().isEmpty() ? "the controller's default cache"
               : "cache " + request.build().getCache().getMethod());
       System.out.print(LoadReport.table(reports));
+      System.out.printf("same text for the same prompt at every load level: %s (%d sessions compared, %d differ)%n",
+          differing == 0 ? "yes" : "NO", compared, differing);
       if (out != null) {
         LoadReport.writeCsv(out.resolve("load.csv"), reports);
         List<Path> plots = LoadReport.writePlots(out, poisson ? "arrival rate (sessions/s)" : "sessions in flight",
@@ -157,6 +172,8 @@ public final class LoadCommand implements Callable<Integer> {
     // waits are reported), instead of failing after the default queue timeout
     p.put("maskkv.queue-timeout", "1h");
     p.put("maskkv.queue-size", 4096);
+    p.put("maskkv.step-timeout", "1h"); // a prefill waiting behind many long ones is slow, not lost
+    p.put("maskkv.session-timeout", "1h");
     if (kvBytes != null) {
       p.put("maskkv.embedded.kv-bytes", kvBytes);
     }

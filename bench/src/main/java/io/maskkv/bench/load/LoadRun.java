@@ -103,7 +103,8 @@ public final class LoadRun {
   }
 
   private void start(int index, long t0, KvTracker kv, Consumer<SessionRecord> onEnd) {
-    LoadPrompt p = prompts.get(index % prompts.size());
+    int promptIndex = index % prompts.size();
+    LoadPrompt p = prompts.get(promptIndex);
     GenerateRequest.Builder b = template.toBuilder();
     if (p.ids() != null) {
       for (int id : p.ids()) {
@@ -137,7 +138,7 @@ public final class LoadRun {
           @Override
           public void onError(Throwable t) {
             kv.update(key, 0);
-            onEnd.accept(new SessionRecord(startMs, (System.nanoTime() - t0) / 1e6, Status.fromThrowable(t)
+            onEnd.accept(new SessionRecord(promptIndex, startMs, (System.nanoTime() - t0) / 1e6, Status.fromThrowable(t)
                 .getCode().name(), firstStep, array(steps), 0, 0, 0, null, ""));
           }
 
@@ -146,7 +147,7 @@ public final class LoadRun {
             kv.update(key, 0);
             Summary s = summary == null ? Summary.getDefaultInstance() : summary;
             Boolean correct = p.answers().isEmpty() ? null : p.answers().contains(s.getText().trim());
-            onEnd.accept(new SessionRecord(startMs, (System.nanoTime() - t0) / 1e6, "OK", firstStep,
+            onEnd.accept(new SessionRecord(promptIndex, startMs, (System.nanoTime() - t0) / 1e6, "OK", firstStep,
                 array(steps), s.getQueueMs(), s.getResponseIdsCount(), s.getKvBytesPeak(), correct, s.getText()));
           }
         });

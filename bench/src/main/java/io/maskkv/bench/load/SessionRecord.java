@@ -9,8 +9,9 @@ package io.maskkv.bench.load;
  * @param queueMs time from arrival to admission, as the controller reports it
  * @param tokens response positions decided (gen length unless the session failed)
  * @param correct the answer matched one of the prompt's answers (null when the prompt has none)
+ * @param prompt which of the run's prompts the session sent
  */
-public record SessionRecord(double startMs, double endMs, String status, double firstStepMs, double[] stepMs,
+public record SessionRecord(int prompt, double startMs, double endMs, String status, double firstStepMs, double[] stepMs,
     double queueMs, int tokens, long kvPeakBytes, Boolean correct, String text) {
 
   public boolean ok() {

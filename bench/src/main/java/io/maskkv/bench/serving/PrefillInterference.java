@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What a long prefill does to the sessions already decoding on the same worker: {@code decoders} sessions
  * generate again and again through one step scheduler while a single long-prompt session arrives; every decoding
- * step's latency (from submit to result, waiting included) is recorded until the long session's first step is
- * done and the decoders finish the generation they are in. Run once with layer-chunked prefill, once without.
+ * step's latency after the first (from submit to result, waiting included) is recorded from half a second before
+ * the long session arrives to half a second after it finished. Run once with the prefill whole, once chunked.
  */
 public final class PrefillInterference {
   /** One mode's decoding-step latencies while the long prefill ran, and the prefill's own time. */
@@ -77,9 +77,8 @@ public final class PrefillInterference {
         running.add(CompletableFuture.runAsync(() -> {
           while (!stop.get()) {
             try (ShardSession s = new ShardSession(t, Generator.plan(t, decode, p.length), x -> {})) {
-              boolean[] record = {measuring.get()};
               DenoisingDriver.run(p, decode, t.config(), Generator.scheduled(s, scheduler), e -> {
-                if (record[0] && e.step() > 0) {
+                if (measuring.get() && e.step() > 0) {
                   latencies.add(e.nanos() / 1e6);
                 }
               });
@@ -96,12 +95,14 @@ public final class PrefillInterference {
         DenoisingDriver.run(longP, prefill, t.config(), Generator.scheduled(s, scheduler), e -> {});
       }
       double prefillMs = (System.nanoTime() - t0) / 1e6;
+      Thread.sleep(500); // the steps that waited behind the prefill's last slice complete and are counted
+      measuring.set(false);
       stop.set(true);
       for (CompletableFuture<Void> f : running) {
         f.get();
       }
       double[] v = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      return new Row(chunked ? "chunked by layers" : "whole prefill", v.length, pick(v, 0.5), pick(v, 0.99),
+      return new Row(chunked ? "chunked (one row slice per iteration)" : "whole (one iteration)", v.length, pick(v, 0.5), pick(v, 0.99),
           v.length == 0 ? Double.NaN : v[v.length - 1], prefillMs);
     } finally {
       pool.shutdownNow();

@@ -180,30 +180,33 @@ public final class StepScheduler implements AutoCloseable {
   }
 
   /**
-   * Each long step runs one slice per iteration: one row chunk of a streamed layer, or one short layer, so the
-   * sessions decoding beside it wait for a slice at most.
+   * Long steps advance first come, first served, one slice of prefill work per iteration (a row chunk of a
+   * streamed layer, or a short layer): the oldest runs until done, then the next, so each finishes as early as
+   * it can (advancing all in lockstep would finish none until all are nearly done), and the sessions decoding
+   * beside them wait for one slice at most.
    */
   private void advanceOngoing() {
-    for (var it = ongoing.iterator(); it.hasNext(); ) {
-      Ongoing o = it.next();
-      boolean finished = true;
-      try {
-        o.cursor().advanceRows(shard.prefillChunkRows());
-        if (!o.cursor().done()) {
-          finished = false;
-          continue;
-        }
-        ShardSession.Output out = o.job().session().finish(o.prepared(), o.cursor().rows());
-        steps.incrementAndGet();
-        o.job().done().complete(new Result(out, System.nanoTime() - o.startNanos(), 1));
-      } catch (RuntimeException | Error e) {
-        o.cursor().abandon();
-        o.job().done().completeExceptionally(e);
-      } finally {
-        if (finished) {
-          o.prepared().scope().close();
-          it.remove();
-        }
+    if (ongoing.isEmpty()) {
+      return;
+    }
+    Ongoing o = ongoing.get(0);
+    boolean finished = true;
+    try {
+      o.cursor().advanceRows(shard.prefillChunkRows());
+      if (!o.cursor().done()) {
+        finished = false;
+        return;
+      }
+      ShardSession.Output out = o.job().session().finish(o.prepared(), o.cursor().rows());
+      steps.incrementAndGet();
+      o.job().done().complete(new Result(out, System.nanoTime() - o.startNanos(), 1));
+    } catch (RuntimeException | Error e) {
+      o.cursor().abandon();
+      o.job().done().completeExceptionally(e);
+    } finally {
+      if (finished) {
+        o.prepared().scope().close();
+        ongoing.remove(0);
       }
     }
   }
