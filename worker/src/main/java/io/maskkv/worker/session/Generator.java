@@ -13,6 +13,7 @@ import io.maskkv.worker.engine.Transformer;
 import io.maskkv.common.budget.EvictionDecision;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Generation in process: the denoising driver over one shard session holding every layer. */
 public final class Generator {
@@ -57,42 +58,22 @@ public final class Generator {
     }
   }
 
+
   /** A step executor whose steps go through a scheduler. */
   public static StepExecutor scheduled(ShardSession s, StepScheduler scheduler) {
-    return new StepExecutor() {
-      @Override
-      public List<Candidate> step(StepRequest r) {
-        return scheduler.run(s, r, null).output().candidates();
-      }
-
-      @Override
-      public int lastRowsFed() {
-        return s.lastRowsFed();
-      }
-
-      @Override
-      public long kvBytes() {
-        return s.kvBytes();
-      }
-
-      @Override
-      public long layerStepsRecomputed() {
-        return s.layerStepsRecomputed();
-      }
-
-      @Override
-      public long layerSteps() {
-        return s.layerSteps();
-      }
-    };
+    return executor(s, r -> scheduler.run(s, r, null).output().candidates());
   }
 
   /** A step executor over an in-process shard session that holds every layer. */
   public static StepExecutor local(ShardSession s) {
+    return executor(s, r -> s.step(r, null).candidates());
+  }
+
+  private static StepExecutor executor(ShardSession s, Function<StepRequest, List<Candidate>> step) {
     return new StepExecutor() {
       @Override
       public List<Candidate> step(StepRequest r) {
-        return s.step(r, null).candidates();
+        return step.apply(r);
       }
 
       @Override
