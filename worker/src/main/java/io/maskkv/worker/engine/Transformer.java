@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -27,6 +26,8 @@ public final class Transformer implements AutoCloseable {
   static long streamRows = 1024;
   /** Rows per chunk of a streamed layer. */
   static long chunkRows = 1024;
+  /** Decoding rows of several sessions attend in one padded kernel (BatchedAttention) where that pays. */
+  static boolean batchedAttention = true;
 
   private final ModelConfig config;
   private final ModelWeights weights;
@@ -305,8 +306,10 @@ public final class Transformer implements AutoCloseable {
         }
       }
       List<Rows> outs = new ArrayList<>(members.size());
+      NDList parts = members.size() == 1 ? new NDList(x)
+          : x.split(Arrays.stream(offsets, 1, members.size()).asLongStream().toArray(), 0);
       for (int i = 0; i < members.size(); i++) {
-        NDArray rows = members.size() == 1 ? x : x.get(new NDIndex("{}:{}", offsets[i], offsets[i + 1]));
+        NDArray rows = parts.get(i);
         rows.attach(members.get(i).owner());
         outs.add(new Rows(rows, members.get(i).rows().positions()));
       }
@@ -321,17 +324,28 @@ public final class Transformer implements AutoCloseable {
     NDArray q = block.queries(h, w, cosSin);
     NDArray k = block.keys(h, w, cosSin);
     NDArray v = block.values(h, w);
-    NDList attended = new NDList();
+    // one split per tensor gives every member its rows as views (a slice per member would copy each)
+    long[] cuts = Arrays.stream(offsets, 1, members.size()).asLongStream().toArray();
+    NDList qs = members.size() == 1 ? new NDList(q) : q.split(cuts, 1);
+    NDList ks = members.size() == 1 ? new NDList(k) : k.split(cuts, 1);
+    NDList vs = members.size() == 1 ? new NDList(v) : v.split(cuts, 1);
+    List<AttentionKeys> keys = new ArrayList<>(members.size());
     for (int i = 0; i < members.size(); i++) {
-      KvView view = members.get(i).view();
-      boolean whole = members.size() == 1;
-      NDIndex rows = new NDIndex(":, {}:{}, :", offsets[i], offsets[i + 1]);
-      NDArray qi = whole ? q : q.get(rows);
-      AttentionKeys keys = view.keys(l, whole ? k : k.get(rows), whole ? v : v.get(rows), scope);
-      attended.add(Attention.attend(qi, keys, config.kvHeads()));
-      view.afterAttention(l, Queries.of(qi), keys, scope);
+      keys.add(members.get(i).view().keys(l, ks.get(i), vs.get(i), scope));
     }
-    NDArray att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
+    NDArray att;
+    if (batchedAttention && BatchedAttention.worthIt(qs, keys)) {
+      att = BatchedAttention.attend(qs, keys, config.kvHeads(), scope);
+    } else {
+      NDList attended = new NDList();
+      for (int i = 0; i < qs.size(); i++) {
+        attended.add(Attention.attend(qs.get(i), keys.get(i), config.kvHeads()));
+      }
+      att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
+    }
+    for (int i = 0; i < members.size(); i++) { // eviction reads the layer's keys: after they were attended over
+      members.get(i).view().afterAttention(l, Queries.of(qs.get(i)), keys.get(i), scope);
+    }
     return block.feedForwardResidual(block.attentionResidual(x, att, w), w);
   }
 
