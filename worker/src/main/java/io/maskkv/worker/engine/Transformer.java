@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -26,8 +27,6 @@ public final class Transformer implements AutoCloseable {
   static long streamRows = 1024;
   /** Rows per chunk of a streamed layer. */
   static long chunkRows = 1024;
-  /** Decoding rows of several sessions attend in one padded kernel (BatchedAttention) where that pays. */
-  static boolean batchedAttention = true;
 
   private final ModelConfig config;
   private final ModelWeights weights;
@@ -324,25 +323,20 @@ public final class Transformer implements AutoCloseable {
     NDArray q = block.queries(h, w, cosSin);
     NDArray k = block.keys(h, w, cosSin);
     NDArray v = block.values(h, w);
-    // one split per tensor gives every member its rows as views (a slice per member would copy each)
-    long[] cuts = Arrays.stream(offsets, 1, members.size()).asLongStream().toArray();
-    NDList qs = members.size() == 1 ? new NDList(q) : q.split(cuts, 1);
-    NDList ks = members.size() == 1 ? new NDList(k) : k.split(cuts, 1);
-    NDList vs = members.size() == 1 ? new NDList(v) : v.split(cuts, 1);
+    // each member's rows as a contiguous copy: split views were slower, every later op on a strided view copies
+    List<NDArray> qs = new ArrayList<>(members.size());
     List<AttentionKeys> keys = new ArrayList<>(members.size());
     for (int i = 0; i < members.size(); i++) {
-      keys.add(members.get(i).view().keys(l, ks.get(i), vs.get(i), scope));
+      boolean whole = members.size() == 1;
+      NDIndex rows = new NDIndex(":, {}:{}, :", offsets[i], offsets[i + 1]);
+      qs.add(whole ? q : q.get(rows));
+      keys.add(members.get(i).view().keys(l, whole ? k : k.get(rows), whole ? v : v.get(rows), scope));
     }
-    NDArray att;
-    if (batchedAttention && BatchedAttention.worthIt(qs, keys)) {
-      att = BatchedAttention.attend(qs, keys, config.kvHeads(), scope);
-    } else {
-      NDList attended = new NDList();
-      for (int i = 0; i < qs.size(); i++) {
-        attended.add(Attention.attend(qs.get(i), keys.get(i), config.kvHeads()));
-      }
-      att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
+    NDList attended = new NDList();
+    for (int i = 0; i < qs.size(); i++) {
+      attended.add(Attention.attend(qs.get(i), keys.get(i), config.kvHeads()));
     }
+    NDArray att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
     for (int i = 0; i < members.size(); i++) { // eviction reads the layer's keys: after they were attended over
       members.get(i).view().afterAttention(l, Queries.of(qs.get(i)), keys.get(i), scope);
     }
