@@ -20,6 +20,8 @@ public class Admission {
   private final WorkerRegistry registry;
   private final ControllerConfig config;
   private final java.util.ArrayDeque<Object> queue = new java.util.ArrayDeque<>();
+  /** Sessions holding a lease now; at most {@code maskkv.max-sessions}, the rest wait in the queue. */
+  private int admitted;
 
   public Admission(WorkerRegistry registry, ControllerConfig config) {
     this.registry = registry;
@@ -104,6 +106,11 @@ public class Admission {
     }
   }
 
+  /** Sessions holding a lease now. */
+  public synchronized int admitted() {
+    return admitted;
+  }
+
   /** Sessions waiting for room now. */
   public synchronized int waiting() {
     return queue.size();
@@ -111,6 +118,7 @@ public class Admission {
 
   /** A lease gave its bytes back: the head of the queue may fit now. */
   synchronized void released() {
+    admitted--;
     notifyAll();
   }
 
@@ -138,6 +146,10 @@ public class Admission {
   }
 
   private Lease tryAdmit(String model, ModelConfig c, BudgetPlan plan) {
+    if (admitted >= config.getMaxSessions()) {
+      throw new NoRoom(Status.RESOURCE_EXHAUSTED.withDescription("the controller runs " + admitted
+          + " sessions already (maskkv.max-sessions)"), false);
+    }
     GenerationOptions o = plan.options();
     List<WorkerGroup> groups = groups(model, c.layers());
     if (o.cfgScale() > 0 || o.refresh() == Refresh.ELASTIC) {
@@ -195,6 +207,7 @@ public class Admission {
     for (int i = 0; i < bestNeed.length; i++) {
       best.shards().get(i).reserve(bestNeed[i]);
     }
+    admitted++;
     return new Lease(best, bestNeed, this::released);
   }
 }

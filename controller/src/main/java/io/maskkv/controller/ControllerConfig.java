@@ -110,7 +110,7 @@ public class ControllerConfig {
     this.drainTimeout = drainTimeout;
   }
 
-  /** Sessions running at once; more are refused with RESOURCE_EXHAUSTED. */
+  /** Sessions admitted (holding KV leases) at once; more wait in the admission queue. */
   public int getMaxSessions() {
     return maxSessions;
   }

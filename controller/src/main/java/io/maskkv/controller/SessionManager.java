@@ -48,7 +48,9 @@ public class SessionManager implements AutoCloseable {
     this.admission = admission;
     this.health = health;
     AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(0, Math.max(1, config.getMaxSessions()), 30, TimeUnit.SECONDS,
+    // a thread per session: up to max-sessions admitted, up to queue-size more waiting in admission's queue
+    this.pool = new ThreadPoolExecutor(0, Math.max(1, config.getMaxSessions() + config.getQueueSize()), 30,
+        TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> {
           Thread t = new Thread(r, "maskkv-session-" + n.incrementAndGet());
           t.setDaemon(true);
@@ -86,7 +88,8 @@ public class SessionManager implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       active.remove(s);
       out.onError(Status.RESOURCE_EXHAUSTED.withDescription("the controller runs " + config.getMaxSessions()
-          + " sessions already (maskkv.max-sessions)").asRuntimeException());
+          + " sessions and " + config.getQueueSize() + " wait already (maskkv.max-sessions, maskkv.queue-size)")
+          .asRuntimeException());
     }
   }
 

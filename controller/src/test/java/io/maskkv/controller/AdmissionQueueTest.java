@@ -44,9 +44,14 @@ class AdmissionQueueTest {
   }
 
   private void cluster(int queueSize, String timeout) {
+    cluster(queueSize, timeout, 64);
+  }
+
+  private void cluster(int queueSize, String timeout, int maxSessions) {
     cluster = new TestCluster();
     cluster.worker(model, 0, config.layers(), CAPACITY, "");
-    cluster.controller(Map.of("maskkv.queue-size", queueSize, "maskkv.queue-timeout", timeout));
+    cluster.controller(Map.of("maskkv.queue-size", queueSize, "maskkv.queue-timeout", timeout,
+        "maskkv.max-sessions", maxSessions));
   }
 
   /** Takes all but a few bytes of the worker's KV, as a running session would. */
@@ -97,6 +102,35 @@ class AdmissionQueueTest {
     assertEquals(Status.Code.OK, s.end.get(30, TimeUnit.SECONDS).getCode());
     assertTrue(s.events.stream().anyMatch(GenerateEvent::hasStarted));
     assertEquals(0, cluster.controller.bean(Admission.class).waiting());
+  }
+
+  @Test
+  void pastMaxSessionsASessionWaitsForASlotNotForAnError() throws Exception {
+    cluster(8, "30s", 1);
+    Admission a = cluster.controller.bean(Admission.class);
+    Streams first = Streams.start(cluster, request());
+    assertEquals(Status.Code.OK, first.end.get(30, TimeUnit.SECONDS).getCode());
+    awaitNoLeases(a);
+    Lease held = fill(); // the one slot (and most of the KV)
+    assertEquals(1, a.admitted());
+    Streams s = Streams.start(cluster, request());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (a.waiting() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, a.waiting());
+    held.close();
+    assertEquals(Status.Code.OK, s.end.get(30, TimeUnit.SECONDS).getCode());
+    awaitNoLeases(a);
+    assertEquals(0, a.admitted());
+  }
+
+  /** A session's lease closes just after its summary is sent. */
+  private static void awaitNoLeases(Admission a) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (a.admitted() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   @Test
