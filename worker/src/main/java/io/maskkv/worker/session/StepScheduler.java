@@ -151,16 +151,13 @@ public final class StepScheduler implements AutoCloseable {
         continue;
       }
       int rows = p.rows().positions().length;
-      if (!job.session().batchable()) {
-        alone(job, p);
+      boolean longStep = !shard.batchable(p.rows()) || (long) rows * shard.layerCount() > maxBatchRows;
+      if (longStep && chunkedPrefill) { // Elastic-Cache's long steps too: a cursor runs a view's row swaps
+        ongoing.add(new Ongoing(job, p, shard.cursor(p.rows(), p.view(), null, p.scope()), System.nanoTime()));
         continue;
       }
-      if (!shard.batchable(p.rows()) || (long) rows * shard.layerCount() > maxBatchRows) {
-        if (chunkedPrefill) {
-          ongoing.add(new Ongoing(job, p, shard.cursor(p.rows(), p.view(), null, p.scope()), System.nanoTime()));
-        } else {
-          alone(job, p);
-        }
+      if (longStep || !job.session().batchable()) {
+        alone(job, p);
         continue;
       }
       if (!group.isEmpty() && groupRows + rows > maxBatchRows) {
