@@ -3,14 +3,13 @@ package io.maskkv.bench;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
 import io.maskkv.bench.longbench.LongBenchRecord;
 import io.maskkv.bench.tasks.TaskFiles;
 import io.maskkv.bench.tasks.TaskVocabulary;
-import io.maskkv.worker.session.Generator;
-import io.maskkv.worker.engine.Transformer;
+import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.text.TextTokenizer;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -16,7 +16,6 @@ import io.maskkv.proto.v1.SamplerOptions;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 

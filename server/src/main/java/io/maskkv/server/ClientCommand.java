@@ -1,12 +1,12 @@
 package io.maskkv.server;
 
-import io.maskkv.common.io.Bytes;
 import com.google.protobuf.TextFormat;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.maskkv.common.io.Bytes;
 import io.maskkv.proto.v1.ClusterStatusRequest;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;

@@ -1,14 +1,14 @@
 package io.maskkv.server;
 
-import io.maskkv.common.io.Bytes;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Refresh;
-import io.maskkv.common.text.ChatTemplate;
-import io.maskkv.worker.engine.Devices;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.worker.session.Generator;
-import io.maskkv.worker.engine.Transformer;
+import io.maskkv.common.decode.Refresh;
+import io.maskkv.common.io.Bytes;
+import io.maskkv.common.text.ChatTemplate;
 import io.maskkv.common.text.TextTokenizer;
+import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

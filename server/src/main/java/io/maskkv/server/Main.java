@@ -1,7 +1,7 @@
 package io.maskkv.server;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The serving command line: the commands a deployment runs (serve, worker, client, health, generate, forward).

@@ -1,9 +1,9 @@
 package io.maskkv.server;
 
 import io.maskkv.common.decode.Candidate;
-import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.decode.StepEvent;
 import io.maskkv.common.decode.StepListener;
+import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.text.TextTokenizer;
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
-import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
-import io.maskkv.worker.session.Generator;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -7,8 +7,8 @@ import io.maskkv.server.HealthCommand;
 import io.maskkv.server.Main;
 import io.maskkv.server.ServeCommand;
 import io.maskkv.server.WorkerCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The whole {@code ./maskkv} command line: the serving commands plus benchmarks, evaluation and training. */
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",

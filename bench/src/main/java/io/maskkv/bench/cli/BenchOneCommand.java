@@ -1,9 +1,9 @@
 package io.maskkv.bench.cli;
 
-import io.maskkv.server.ModelOptions;
 import io.maskkv.bench.perf.RunResult;
 import io.maskkv.bench.perf.SingleRun;
 import io.maskkv.bench.perf.Sweep;
+import io.maskkv.server.ModelOptions;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
 import java.util.concurrent.Callable;

@@ -1,16 +1,16 @@
 package io.maskkv.bench.cli;
 
-import io.maskkv.server.ModelOptions;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.bench.longbench.LongBenchReader;
 import io.maskkv.bench.longbench.LongBenchRecord;
 import io.maskkv.bench.tasks.TaskVocabulary;
+import io.maskkv.common.budget.LayerProfile;
+import io.maskkv.common.text.TextTokenizer;
+import io.maskkv.server.ModelOptions;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.common.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

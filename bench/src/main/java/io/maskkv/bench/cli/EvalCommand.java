@@ -1,7 +1,5 @@
 package io.maskkv.bench.cli;
 
-import io.maskkv.common.decode.Refresh;
-import io.maskkv.server.ModelOptions;
 import io.maskkv.bench.eval.AccuracyPlot;
 import io.maskkv.bench.eval.EngineModel;
 import io.maskkv.bench.eval.EvalPlan;
@@ -13,6 +11,8 @@ import io.maskkv.bench.eval.ResultCsv;
 import io.maskkv.bench.eval.ResultTable;
 import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.Refresh;
+import io.maskkv.server.ModelOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,20 +1,20 @@
 package io.maskkv.bench.cli;
 
-import io.maskkv.worker.session.Generator;
-import io.maskkv.server.Ids;
-import io.maskkv.server.ModelOptions;
-import io.maskkv.common.io.Bytes;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.io.Bytes;
+import io.maskkv.server.Ids;
+import io.maskkv.server.ModelOptions;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.kv.CompressedPromptCache;
 import io.maskkv.worker.kv.StepCaches;
 import io.maskkv.worker.kv.StepPlan;
+import io.maskkv.worker.session.Generator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package io.maskkv.bench.eval;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.StepListener;
-import io.maskkv.worker.engine.Devices;
-import io.maskkv.worker.session.Generator;
-import io.maskkv.worker.engine.Transformer;
 import io.maskkv.common.text.TextTokenizer;
+import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.nio.file.Path;
 
 /** The in-process engine: a model folder's weights and {@code tokenizer.json}, loaded once. */

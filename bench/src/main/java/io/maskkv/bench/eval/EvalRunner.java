@@ -1,8 +1,8 @@
 package io.maskkv.bench.eval;
 
-import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.bench.longbench.LongBenchRecord;
 import io.maskkv.bench.tasks.TaskVocabulary;
+import io.maskkv.common.decode.GenerationOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

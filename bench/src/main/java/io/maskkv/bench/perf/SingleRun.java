@@ -1,11 +1,10 @@
 package io.maskkv.bench.perf;
 
-import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.common.decode.Remasking;
-import io.maskkv.worker.session.Generator;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,8 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Trains a small LLaDA-format masked-diffusion LM on the procedural tasks with DJL autograd on raw NDArrays

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.bench.longbench.LongBenchRecord;
 import io.maskkv.bench.longbench.LongBenchWriter;
 import io.maskkv.bench.longbench.Metric;
 import io.maskkv.bench.tasks.TaskFiles;
+import io.maskkv.common.decode.GenerationOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

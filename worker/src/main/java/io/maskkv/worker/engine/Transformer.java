@@ -1,18 +1,18 @@
 package io.maskkv.worker.engine;
 
-import java.util.List;
-import java.util.ArrayList;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.worker.checkpoint.Checkpoint;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The LLaDA / Dream forward pass over a layer range, written once over a {@link KvView}: the layer loop, the

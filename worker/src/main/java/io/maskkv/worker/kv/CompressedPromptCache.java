@@ -2,11 +2,11 @@ package io.maskkv.worker.kv;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.budget.EvictionMethod;
 import io.maskkv.worker.engine.AttentionKeys;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Queries;
-import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.evict.Scorer;
 import io.maskkv.worker.evict.Scores;
 import io.maskkv.worker.evict.TopK;

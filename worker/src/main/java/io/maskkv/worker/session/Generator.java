@@ -1,6 +1,7 @@
 package io.maskkv.worker.session;
 
 import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.decode.DenoisingDriver;
@@ -10,7 +11,6 @@ import io.maskkv.common.decode.StepExecutor;
 import io.maskkv.common.decode.StepListener;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.worker.engine.Transformer;
-import io.maskkv.common.budget.EvictionDecision;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;

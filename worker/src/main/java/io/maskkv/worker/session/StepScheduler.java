@@ -1,8 +1,8 @@
 package io.maskkv.worker.session;
 
 import io.maskkv.common.decode.StepRequest;
-import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.engine.Transformer.BatchMember;
+import io.maskkv.worker.engine.Transformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

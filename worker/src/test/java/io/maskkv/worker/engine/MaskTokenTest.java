@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import io.maskkv.worker.session.Generator;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
+import io.maskkv.worker.session.Generator;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

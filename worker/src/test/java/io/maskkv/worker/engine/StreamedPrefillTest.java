@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.maskkv.worker.session.Generator;
+import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
-import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.worker.kv.CompressedPromptCache;
 import io.maskkv.worker.kv.StepCaches;
 import io.maskkv.worker.kv.StepPlan;
+import io.maskkv.worker.session.Generator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,15 +1,5 @@
 package io.maskkv.worker.grpc;
 
-import io.maskkv.common.budget.BudgetPlan;
-import io.maskkv.common.budget.EvictionMethods;
-import io.maskkv.common.budget.LayerProfile;
-import io.maskkv.common.decode.CacheMode;
-import io.maskkv.common.wire.WireFormat;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.Device;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -20,9 +10,13 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.maskkv.common.budget.BudgetPlan;
+import io.maskkv.common.budget.EvictionMethods;
+import io.maskkv.common.budget.LayerProfile;
+import io.maskkv.common.decode.CacheMode;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.model.ModelFamily;
+import io.maskkv.common.wire.WireFormat;
 import io.maskkv.proto.v1.CloseSession;
 import io.maskkv.proto.v1.InfoRequest;
 import io.maskkv.proto.v1.OpenSession;
@@ -40,6 +34,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The worker's gRPC service on its own: Info, health, a session's life, its errors, and freeing its KV. The service

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
 import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.StepEvent;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
-import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.worker.session.Generator;
-import io.maskkv.common.decode.StepEvent;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

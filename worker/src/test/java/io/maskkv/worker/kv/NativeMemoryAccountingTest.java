@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import io.maskkv.common.decode.GenerationOptions;
-import io.maskkv.common.decode.Remasking;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.checkpoint.TensorDType;
+import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.session.ShardSession;
-import io.maskkv.worker.engine.Transformer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

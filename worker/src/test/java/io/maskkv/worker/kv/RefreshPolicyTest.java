@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
-import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
-import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -1,20 +1,18 @@
 package io.maskkv.worker.text;
 
-import io.maskkv.common.text.TextTokenizer;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.common.model.ModelFormatException;
 import io.maskkv.common.text.ChatTemplate;
+import io.maskkv.common.text.TextTokenizer;
 import io.maskkv.worker.Fixtures;
 import io.maskkv.worker.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class TextTokenizerTest {
   @Test
