@@ -122,6 +122,12 @@ public final class ClientCommand implements Callable<Integer> {
                 Bytes.human(d.getBytesBefore()), Bytes.human(d.getBytesAfter()));
           }
         }
+        case QUEUED -> {
+          if (!events) {
+            System.err.printf("[queued: position %d, waited %.0f ms]%n", e.getQueued().getPosition(),
+                e.getQueued().getWaitedMs());
+          }
+        }
         case SUMMARY -> {
           out.println();
           Summary m = e.getSummary();
