@@ -279,7 +279,19 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       if (out.isCancelled()) {
         return; // onError follows and frees the session
       }
-      StepScheduler.Result done = scheduler.run(session, request, hidden);
+      // the call's own callbacks wait behind this one, so its cancellation reaches the scheduler through the
+      // context, whose listeners run on the cancelling thread
+      ShardSession s = session;
+      io.grpc.Context.CancellationListener onCancel = c -> scheduler.cancel(s);
+      io.grpc.Context.current().addListener(onCancel, Runnable::run);
+      StepScheduler.Result done;
+      try {
+        done = scheduler.run(s, request, hidden);
+      } catch (java.util.concurrent.CancellationException e) {
+        throw Status.CANCELLED.withDescription("session " + sessionId + " cancelled mid-step").asRuntimeException();
+      } finally {
+        io.grpc.Context.current().removeListener(onCancel);
+      }
       ShardSession.Output result = done.output();
       long held = session.kvBytes();
       ledger.held(key, held);

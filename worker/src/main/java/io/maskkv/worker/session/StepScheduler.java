@@ -82,6 +82,35 @@ public final class StepScheduler implements AutoCloseable {
     return await(submit(session, request, hidden));
   }
 
+  /**
+   * Drops a session's waiting step and stops its long step where it stands (a cancelled 16k-token prefill must
+   * not run on for seconds): its caller gets a {@link java.util.concurrent.CancellationException} at the next
+   * iteration boundary (at most one slice later) and can free the session. Safe from any thread.
+   */
+  public void cancel(ShardSession session) {
+    if (!running) {
+      return;
+    }
+    queue.offer(() -> {
+      for (var it = waiting.iterator(); it.hasNext(); ) {
+        Job j = it.next();
+        if (j.session() == session) {
+          it.remove();
+          j.done().cancel(false);
+        }
+      }
+      for (var it = ongoing.iterator(); it.hasNext(); ) {
+        Ongoing o = it.next();
+        if (o.job().session() == session) {
+          it.remove();
+          o.cursor().abandon();
+          o.prepared().scope().close();
+          o.job().done().cancel(false);
+        }
+      }
+    });
+  }
+
   /** Runs other device work (opening or closing a session) on the compute thread, between iterations. */
   public <T> T call(Callable<T> work) {
     CompletableFuture<T> done = new CompletableFuture<>();
