@@ -58,12 +58,14 @@ public class Admission {
         try {
           return tryAdmit(model, c, plan);
         } catch (NoRoom e) {
-          // waits below
+          if (e.neverFits) { // waiting cannot help
+            throw e.status.asRuntimeException();
+          }
         }
       }
       if (queue.size() >= config.getQueueSize()) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("the admission queue is full (" + queue.size()
-            + " sessions waiting for KV room); retry later").asRuntimeException();
+            + " sessions waiting for room); retry later").asRuntimeException();
       }
       queue.addLast(ticket);
       try {

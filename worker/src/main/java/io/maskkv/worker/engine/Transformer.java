@@ -124,7 +124,7 @@ public final class Transformer implements AutoCloseable {
    */
   public Rows run(Rows in, KvView kv, LayerProbe probe, NDManager step) {
     LayerCursor c = cursor(in, kv, probe, step);
-    c.advance(Integer.MAX_VALUE);
+    c.advanceRows(Long.MAX_VALUE);
     return c.rows();
   }
 
@@ -161,13 +161,6 @@ public final class Transformer implements AutoCloseable {
       this.cosSin = streams(positions.length, probe) ? null : block.ropeTables(positions, step);
     }
 
-    /** Runs up to {@code layers} more layers. */
-    public void advance(int layers) {
-      for (int i = 0; i < layers && !done(); i++) {
-        advanceRows(Long.MAX_VALUE);
-      }
-    }
-
     /**
      * Runs about {@code rows} rows of work (at least one unit): whole layers of a short forward; row chunks of a
      * streamed long layer, which can stop between chunks and resume at the next call.
@@ -185,7 +178,7 @@ public final class Transformer implements AutoCloseable {
             }
           }
           if (!streams(positions.length, probe)) {
-            x = layer(next, x, positions, cosSin, kv, probe, step);
+            x = layer(next, x, cosSin, kv, probe, step);
             ran += positions.length;
             next++;
             continue;
@@ -221,32 +214,20 @@ public final class Transformer implements AutoCloseable {
       return next >= weights.toLayer();
     }
 
-    /** Rows fed per layer. */
-    public int width() {
-      return positions.length;
-    }
-
     public Rows rows() {
       return new Rows(x, positions);
     }
   }
 
   /**
-   * One layer. Everything it allocates lives in a per-layer scope closed before the next layer runs, so a
-   * layer's full K/V (and its attention scores) are freed as soon as the view has taken what it keeps.
+   * One short layer (a long one streams through {@link StreamedLayer}). Everything it allocates lives in a
+   * per-layer scope closed before the next layer runs, so a layer's full K/V (and its attention scores) are freed
+   * as soon as the view has taken what it keeps.
    */
-  private NDArray layer(int l, NDArray x, int[] positions, NDArray[] cosSin, KvView kv, LayerProbe probe,
-      NDManager step) {
+  private NDArray layer(int l, NDArray x, NDArray[] cosSin, KvView kv, LayerProbe probe, NDManager step) {
     try (NDManager scope = step.newSubManager()) {
       x.tempAttach(scope);
-      NDArray out;
-      if (streams(positions.length, probe)) {
-        StreamedLayer s = new StreamedLayer(block, config, l, weights.layer(l), x, positions, kv, scope, chunkRows);
-        s.advance(Long.MAX_VALUE);
-        out = s.x();
-      } else {
-        out = whole(l, x, cosSin, kv, probe, scope);
-      }
+      NDArray out = whole(l, x, cosSin, kv, probe, scope);
       out.attach(step);
       return out;
     }

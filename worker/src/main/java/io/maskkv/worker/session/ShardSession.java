@@ -48,7 +48,6 @@ public final class ShardSession implements AutoCloseable {
     this.config = shard.config();
     this.options = plan.options().validated();
     this.promptLength = plan.promptLength();
-    GenerationOptions options = this.options;
     this.shift = config.shiftedLogits() ? 1 : 0;
     int total = promptLength + options.genLength();
     if (promptLength <= 0) {

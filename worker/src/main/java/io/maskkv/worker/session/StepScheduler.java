@@ -1,8 +1,9 @@
 package io.maskkv.worker.session;
 
 import io.maskkv.common.decode.StepRequest;
-import io.maskkv.worker.engine.Transformer.BatchMember;
+import io.maskkv.worker.engine.Rows;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.engine.Transformer.BatchMember;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * in groups of at most {@code maxBatchRows} fed rows, and Elastic-Cache and guidance steps alone. A step too
  * long to finish within one iteration's row budget (a long prefill: rows x layers above {@code maxBatchRows}) is
  * chunked: each iteration runs one slice of it (a row chunk of a streamed layer, or a short layer) beside the
- * other sessions' steps, so a 16k-token prefill never freezes the sessions already decoding. Sessions join at the next iteration
- * and leave by not submitting. All device work runs on one thread, so the library always sees the same calling
+ * other sessions' steps, so a 16k-token prefill never freezes the sessions already decoding. Sessions join at the
+ * next iteration and leave by not submitting. All device work runs on one thread, so the library always sees the same calling
  * thread.
  */
 public final class StepScheduler implements AutoCloseable {
@@ -35,7 +36,7 @@ public final class StepScheduler implements AutoCloseable {
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
   private final List<Job> waiting = new ArrayList<>();
   private final boolean chunkedPrefill;
-  /** Long steps in progress, a few layers per iteration. */
+  /** Long steps in progress, oldest first, one slice per iteration. */
   private final List<Ongoing> ongoing = new ArrayList<>();
   private final Thread thread;
   private final AtomicLong iterations = new AtomicLong();
@@ -54,7 +55,7 @@ public final class StepScheduler implements AutoCloseable {
     this(shard, maxBatchRows, true);
   }
 
-  /** @param chunkedPrefill run long steps a few layers per iteration (false: whole, in the iteration they arrive) */
+  /** @param chunkedPrefill run long steps a slice per iteration (false: whole, in the iteration they arrive) */
   public StepScheduler(Transformer shard, int maxBatchRows, boolean chunkedPrefill) {
     if (maxBatchRows <= 0) {
       throw new IllegalArgumentException("max batch rows must be positive, got " + maxBatchRows);
@@ -223,9 +224,7 @@ public final class StepScheduler implements AutoCloseable {
         finished = false;
         return;
       }
-      ShardSession.Output out = o.job().session().finish(o.prepared(), o.cursor().rows());
-      steps.incrementAndGet();
-      o.job().done().complete(new Result(out, System.nanoTime() - o.startNanos(), 1));
+      complete(o.job(), o.prepared(), o.cursor().rows(), System.nanoTime() - o.startNanos(), 1);
     } catch (RuntimeException | Error e) {
       o.cursor().abandon();
       o.job().done().completeExceptionally(e);
@@ -240,13 +239,22 @@ public final class StepScheduler implements AutoCloseable {
   private void alone(Job job, ShardSession.Prepared p) {
     long t0 = System.nanoTime();
     try {
-      ShardSession.Output out = job.session().finish(p, shard.run(p.rows(), p.view(), null, p.scope()));
-      steps.incrementAndGet();
-      job.done().complete(new Result(out, System.nanoTime() - t0, 1));
+      complete(job, p, shard.run(p.rows(), p.view(), null, p.scope()), System.nanoTime() - t0, 1);
     } catch (RuntimeException | Error e) {
       job.done().completeExceptionally(e);
     } finally {
       p.scope().close();
+    }
+  }
+
+  /** The shard's output for a step whose rows went through its layers, handed to the waiting caller. */
+  private void complete(Job job, ShardSession.Prepared p, Rows out, long nanos, int batchSize) {
+    try {
+      ShardSession.Output o = job.session().finish(p, out);
+      steps.incrementAndGet();
+      job.done().complete(new Result(o, nanos, batchSize));
+    } catch (RuntimeException | Error e) {
+      job.done().completeExceptionally(e);
     }
   }
 
@@ -261,14 +269,7 @@ public final class StepScheduler implements AutoCloseable {
       var outs = shard.runBatch(members);
       long nanos = System.nanoTime() - t0;
       for (int i = 0; i < jobs.size(); i++) {
-        Job job = jobs.get(i);
-        try {
-          ShardSession.Output out = job.session().finish(prepared.get(i), outs.get(i));
-          steps.incrementAndGet();
-          job.done().complete(new Result(out, nanos, jobs.size()));
-        } catch (RuntimeException | Error e) {
-          job.done().completeExceptionally(e);
-        }
+        complete(jobs.get(i), prepared.get(i), outs.get(i), nanos, jobs.size());
       }
     } catch (RuntimeException | Error e) {
       // a failure inside the shared forward cannot be pinned on one member: every member of the group fails
