@@ -5,9 +5,11 @@ import io.maskkv.common.budget.BudgetPlan;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.model.ModelConfig;
+import io.maskkv.proto.v1.WorkerInfo;
 import jakarta.inject.Singleton;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Admission control and routing: forms the complete worker groups of a model, and admits a session on the group
@@ -28,13 +30,33 @@ public class Admission {
     this.config = config;
   }
 
+  /**
+   * Free KV on a worker: what this controller has not reserved there, and never more than the worker itself last
+   * reported free (its own ledger also counts what caches really hold, and other controllers' sessions).
+   */
   public long free(WorkerNode w) {
-    return w.capacity(config.getWorkerKvBytes()) - w.reserved();
+    long ours = w.capacity(config.getWorkerKvBytes()) - w.reserved();
+    WorkerInfo info = w.info();
+    return info == null || info.getCapacityBytes() == 0 ? ours : Math.min(ours, reportedFree(w, info));
+  }
+
+  /**
+   * The worker's report moved by what this controller reserved or released there since it came (a lease is
+   * released only after the worker confirmed freeing it).
+   */
+  private static long reportedFree(WorkerNode w, WorkerInfo info) {
+    return info.getFreeBytes() - (w.reserved() - w.reservedAtReport());
   }
 
   /** The complete groups of a model that can serve now. */
   public List<WorkerGroup> groups(String model, int layers) {
     return WorkerGroup.form(model, registry.healthy(model), layers, this::free);
+  }
+
+  /** The complete groups of a model that can serve now, without the workers named in {@code avoid}. */
+  List<WorkerGroup> groups(String model, int layers, Set<String> avoid) {
+    List<WorkerNode> workers = registry.healthy(model).stream().filter(w -> !avoid.contains(w.id())).toList();
+    return WorkerGroup.form(model, workers, layers, this::free);
   }
 
   /** Where a waiting session hears of its place in the queue, and whether it was cancelled meanwhile. */
@@ -51,12 +73,17 @@ public class Admission {
    * the session could not fit even on an idle group.
    */
   public Lease admit(String model, ModelConfig c, BudgetPlan plan, Waiter waiter) {
+    return admit(model, c, plan, waiter, Set.of());
+  }
+
+  /** As {@link #admit(String, ModelConfig, BudgetPlan, Waiter)}, never on a group with a worker in {@code avoid}. */
+  public Lease admit(String model, ModelConfig c, BudgetPlan plan, Waiter waiter, Set<String> avoid) {
     Object ticket = new Object();
     long start = System.nanoTime();
     synchronized (this) {
       if (queue.isEmpty()) {
         try {
-          return tryAdmit(model, c, plan);
+          return tryAdmit(model, c, plan, avoid);
         } catch (NoRoom e) {
           if (e.neverFits) { // waiting cannot help
             throw e.status.asRuntimeException();
@@ -74,7 +101,7 @@ public class Admission {
         while (true) {
           if (queue.peekFirst() == ticket) {
             try {
-              return tryAdmit(model, c, plan);
+              return tryAdmit(model, c, plan, avoid);
             } catch (NoRoom e) {
               if (e.neverFits) {
                 throw e.status.asRuntimeException();
@@ -106,6 +133,11 @@ public class Admission {
         notifyAll();
       }
     }
+  }
+
+  private long largestCapacity(List<WorkerGroup> groups) {
+    return groups.stream().flatMap(g -> g.shards().stream()).mapToLong(w -> w.capacity(config.getWorkerKvBytes()))
+        .max().orElse(0);
   }
 
   /** Sessions holding a lease now. */
@@ -147,13 +179,13 @@ public class Admission {
     }
   }
 
-  private Lease tryAdmit(String model, ModelConfig c, BudgetPlan plan) {
+  private Lease tryAdmit(String model, ModelConfig c, BudgetPlan plan, Set<String> avoid) {
     if (admitted >= config.getMaxSessions()) {
       throw new NoRoom(Status.RESOURCE_EXHAUSTED.withDescription("the controller runs " + admitted
           + " sessions already (maskkv.max-sessions)"), false);
     }
     GenerationOptions o = plan.options();
-    List<WorkerGroup> groups = groups(model, c.layers());
+    List<WorkerGroup> groups = groups(model, c.layers(), avoid);
     if (o.cfgScale() > 0 || o.refresh() == Refresh.ELASTIC) {
       // both change the rows inside the network (unconditional pass, Elastic-Cache's row selection)
       groups = groups.stream().filter(g -> g.shards().size() == 1).toList();
@@ -200,11 +232,14 @@ public class Admission {
         }
         neverFits &= !fits;
       }
-      String why = neverFits
-          ? "the session needs " + needMax + " KV bytes on a shard, more than any worker of " + model + " holds"
-          : "no worker group of " + model + " has room: the session needs " + needMax + " KV bytes on a shard, the"
-              + " most free is " + mostFree;
-      throw new NoRoom(Status.RESOURCE_EXHAUSTED.withDescription(why), neverFits);
+      if (neverFits) {
+        // not retryable: the same request will never fit; the client must shorten it or lower the budget
+        throw new NoRoom(Status.FAILED_PRECONDITION.withDescription("the session needs " + needMax + " KV bytes on "
+            + "a shard, more than any worker of " + model + " holds (largest capacity " + largestCapacity(groups)
+            + " bytes): shorten the prompt or the gen length, or lower the cache budget"), true);
+      }
+      throw new NoRoom(Status.RESOURCE_EXHAUSTED.withDescription("no worker group of " + model + " has room: the "
+          + "session needs " + needMax + " KV bytes on a shard, the most free is " + mostFree), false);
     }
     for (int i = 0; i < bestNeed.length; i++) {
       best.shards().get(i).reserve(bestNeed[i]);

@@ -20,7 +20,7 @@ public class ControllerConfig {
   private long workerKvBytes;
   private int defaultGenLength = 32;
   private Duration sessionTimeout = Duration.ofMinutes(10);
-  private Duration stepTimeout = Duration.ofSeconds(60);
+  private Duration stepTimeout = Duration.ofSeconds(30);
   private Duration drainTimeout = Duration.ofSeconds(30);
   private int maxSessions = 64;
   private int queueSize = 256;
@@ -28,6 +28,11 @@ public class ControllerConfig {
   private DefaultCache defaultCache = new DefaultCache();
   private Registration registration = new Registration();
   private Embedded embedded = new Embedded();
+  private Auth auth = new Auth();
+  private int maxSessionsPerToken = 0;
+  private int maxPromptTokens = 0;
+  private Duration stepTimeoutPerToken = Duration.ofMillis(2);
+  private int maxReplays = 3;
 
   /** Static workers, host:port each. */
   public List<String> getWorkers() {
@@ -153,12 +158,141 @@ public class ControllerConfig {
     this.registration = registration;
   }
 
+  public Auth getAuth() {
+    return auth;
+  }
+
+  public void setAuth(Auth auth) {
+    this.auth = auth;
+  }
+
+  /** Sessions one API token may run or queue at once; 0 = no limit beyond max-sessions. */
+  public int getMaxSessionsPerToken() {
+    return maxSessionsPerToken;
+  }
+
+  public void setMaxSessionsPerToken(int maxSessionsPerToken) {
+    this.maxSessionsPerToken = maxSessionsPerToken;
+  }
+
+  /** Longest prompt accepted, in tokens; 0 = the model's positions. */
+  public int getMaxPromptTokens() {
+    return maxPromptTokens;
+  }
+
+  public void setMaxPromptTokens(int maxPromptTokens) {
+    this.maxPromptTokens = maxPromptTokens;
+  }
+
+  /**
+   * Added to step-timeout per token a step feeds, times the sessions sharing the worker: a step over a 64k prompt on
+   * a busy worker may take far longer than a decoding step on an idle one, and neither should count as lost.
+   */
+  public Duration getStepTimeoutPerToken() {
+    return stepTimeoutPerToken;
+  }
+
+  public void setStepTimeoutPerToken(Duration stepTimeoutPerToken) {
+    this.stepTimeoutPerToken = stepTimeoutPerToken;
+  }
+
+  /** How many times one session may move to another worker group after losing a worker. */
+  public int getMaxReplays() {
+    return maxReplays;
+  }
+
+  public void setMaxReplays(int maxReplays) {
+    this.maxReplays = maxReplays;
+  }
+
   public Embedded getEmbedded() {
     return embedded;
   }
 
   public void setEmbedded(Embedded embedded) {
     this.embedded = embedded;
+  }
+
+  /**
+   * Credentials ({@code maskkv.auth.*}): {@code api-token} ({@code MASKKV_AUTH_API_TOKEN}, or the
+   * {@code MASKKV_API_TOKEN} the application.yml maps to it), {@code api-tokens-file}, {@code cluster-secret}
+   * ({@code MASKKV_CLUSTER_SECRET}), {@code cluster-secret-file}, and the PEM files of mutual TLS to the workers.
+   */
+  @ConfigurationProperties("auth")
+  public static class Auth {
+    private String apiToken;
+    private String apiTokensFile;
+    private String clusterSecret;
+    private String clusterSecretFile;
+    private String clusterTlsCert;
+    private String clusterTlsKey;
+    private String clusterTlsCa;
+    private boolean allowInsecure;
+
+    public String getApiToken() {
+      return apiToken;
+    }
+
+    public void setApiToken(String apiToken) {
+      this.apiToken = apiToken;
+    }
+
+    public String getApiTokensFile() {
+      return apiTokensFile;
+    }
+
+    public void setApiTokensFile(String apiTokensFile) {
+      this.apiTokensFile = apiTokensFile;
+    }
+
+    public String getClusterSecret() {
+      return clusterSecret;
+    }
+
+    public void setClusterSecret(String clusterSecret) {
+      this.clusterSecret = clusterSecret;
+    }
+
+    public String getClusterSecretFile() {
+      return clusterSecretFile;
+    }
+
+    public void setClusterSecretFile(String clusterSecretFile) {
+      this.clusterSecretFile = clusterSecretFile;
+    }
+
+    public String getClusterTlsCert() {
+      return clusterTlsCert;
+    }
+
+    public void setClusterTlsCert(String clusterTlsCert) {
+      this.clusterTlsCert = clusterTlsCert;
+    }
+
+    public String getClusterTlsKey() {
+      return clusterTlsKey;
+    }
+
+    public void setClusterTlsKey(String clusterTlsKey) {
+      this.clusterTlsKey = clusterTlsKey;
+    }
+
+    public String getClusterTlsCa() {
+      return clusterTlsCa;
+    }
+
+    public void setClusterTlsCa(String clusterTlsCa) {
+      this.clusterTlsCa = clusterTlsCa;
+    }
+
+    /** Serve beyond loopback without credentials (a trusted network only). */
+    public boolean isAllowInsecure() {
+      return allowInsecure;
+    }
+
+    public void setAllowInsecure(boolean allowInsecure) {
+      this.allowInsecure = allowInsecure;
+    }
   }
 
   /** The cache policy of a request that names none ({@code maskkv.default-cache.*}). */

@@ -25,6 +25,7 @@ public final class ControllerServer implements AutoCloseable {
     try {
       GrpcEmbeddedServer server = ctx.getBean(GrpcEmbeddedServer.class);
       server.start();
+      ctx.getBean(HealthReporter.class).update(); // the embedded worker has joined by now
       return new ControllerServer(ctx, server);
     } catch (RuntimeException e) {
       ctx.close();

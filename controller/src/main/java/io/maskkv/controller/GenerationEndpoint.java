@@ -19,9 +19,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 
-/** The public {@code maskkv.v1.GenerationService}. */
+/**
+ * The public {@code maskkv.v1.GenerationService}; {@link GrpcServices} binds it behind the API token check.
+ */
 @Singleton
-public class GenerationEndpoint extends GenerationServiceGrpc.GenerationServiceImplBase {
+public class GenerationEndpoint implements GenerationServiceGrpc.AsyncService {
   private final SessionManager sessions;
   private final WorkerRegistry registry;
   private final Admission admission;

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Generate call from validation to the summary, on a session thread: resolve, admit, open the shard
- * streams, run the {@link DenoisingDriver} over a {@link RemoteExecutor}, stream events, free everything. Any
+ * streams, run the {@link DenoisingDriver} over a {@link FailoverExecutor} (which moves the session to another
+ * worker group when one is lost), stream events, free everything. Any
  * other thread (client cancel, drain, deadline) only calls {@link #abort}.
  */
 final class GenerationSession implements Runnable {
@@ -37,7 +38,7 @@ final class GenerationSession implements Runnable {
   private final long arrived = System.nanoTime();
   private final long deadlineNanos;
   private volatile Status abort;
-  private volatile RemoteExecutor executor;
+  private volatile FailoverExecutor executor;
   private int steps;
   private int stepLimit = Integer.MAX_VALUE;
 
@@ -63,7 +64,7 @@ final class GenerationSession implements Runnable {
     if (abort == null) {
       abort = why;
     }
-    RemoteExecutor e = executor;
+    FailoverExecutor e = executor;
     if (e != null) {
       e.cancel(why.getDescription());
     }
@@ -85,39 +86,35 @@ final class GenerationSession implements Runnable {
   public void run() {
     try {
       ResolvedRequest r = manager.resolver().resolve(request);
-      long admitted;
-      try (Lease lease = manager.admission().admit(r.model().name(), r.model().config(), r.plan(),
-          new Admission.Waiter() {
-            @Override
-            public void queued(int position, double waitedMs) {
-              out.onNext(GenerateEvent.newBuilder().setQueued(Queued.newBuilder().setPosition(position)
-                  .setWaitedMs(waitedMs)).build());
-            }
-
-            @Override
-            public boolean cancelled() {
-              return stopping();
-            }
-          })) {
-        admitted = System.nanoTime();
-        RemoteExecutor ex = new RemoteExecutor(lease, manager.config().getStepTimeout(), deadlineNanos,
-            (worker, d) -> out.onNext(GenerateEvent.newBuilder().setEviction(EvictionUpdate.newBuilder()
-                .setWorker(worker).setDecision(d)).build()), r.prompt().length);
-        executor = ex;
-        boolean finished = false;
-        try {
-          if (abort != null) {
-            ex.cancel(abort.getDescription());
-          }
-          ex.open(id, r.prompt(), r.plan(), r.includeEvictions(), r.includeKeptPositions());
-          generate(r, lease, ex, admitted);
-          finished = true;
-        } finally {
-          if (!finished) {
-            ex.cancel("session " + id + " failed"); // every shard frees the KV now, a hung one included
-          }
-          ex.close();
+      FailoverExecutor ex = new FailoverExecutor(id, manager.admission(), r, StepTimeouts.of(manager.config()),
+          deadlineNanos, manager.config().getMaxReplays(),
+          (worker, d) -> out.onNext(GenerateEvent.newBuilder().setEviction(EvictionUpdate.newBuilder()
+              .setWorker(worker).setDecision(d)).build()));
+      executor = ex;
+      boolean finished = false;
+      try {
+        if (abort != null) {
+          ex.cancel(abort.getDescription());
         }
+        ex.open(new Admission.Waiter() {
+          @Override
+          public void queued(int position, double waitedMs) {
+            out.onNext(GenerateEvent.newBuilder().setQueued(Queued.newBuilder().setPosition(position)
+                .setWaitedMs(waitedMs)).build());
+          }
+
+          @Override
+          public boolean cancelled() {
+            return stopping();
+          }
+        });
+        generate(r, ex, System.nanoTime());
+        finished = true;
+      } finally {
+        if (!finished) {
+          ex.cancel("session " + id + " failed"); // every shard frees the KV now, a hung one included
+        }
+        ex.close();
       }
     } catch (IllegalArgumentException e) {
       fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
@@ -131,7 +128,8 @@ final class GenerationSession implements Runnable {
     }
   }
 
-  private void generate(ResolvedRequest r, Lease lease, RemoteExecutor ex, long admitted) {
+  private void generate(ResolvedRequest r, FailoverExecutor ex, long admitted) {
+    Lease lease = ex.lease();
     Started.Builder started = Started.newBuilder().setSessionId(id).setModel(r.model().name())
         .setPromptTokens(r.prompt().length).addAllWorkers(lease.group().ids())
         .setOptions(WireFormat.toProto(r.options())).setReservedKvBytes(lease.totalReserved());

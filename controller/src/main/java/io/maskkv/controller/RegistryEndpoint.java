@@ -10,10 +10,13 @@ import io.maskkv.proto.v1.WorkerRegistryGrpc;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
-/** {@code maskkv.v1.WorkerRegistry}: workers that join by themselves ({@code maskkv.registration.enabled}). */
+/**
+ * {@code maskkv.v1.WorkerRegistry}: workers that join by themselves ({@code maskkv.registration.enabled});
+ * {@link GrpcServices} binds it behind the cluster credential check.
+ */
 @Singleton
 @Requires(property = "maskkv.registration.enabled", notEquals = "false")
-public class RegistryEndpoint extends WorkerRegistryGrpc.WorkerRegistryImplBase {
+public class RegistryEndpoint implements WorkerRegistryGrpc.AsyncService {
   private final WorkerRegistry registry;
   private final ControllerConfig config;
 
@@ -28,6 +31,9 @@ public class RegistryEndpoint extends WorkerRegistryGrpc.WorkerRegistryImplBase 
       registry.register(request.getInfo());
     } catch (IllegalArgumentException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(e);
       return;
     }
     out.onNext(RegisterResponse.newBuilder()

@@ -30,7 +30,7 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
   private final List<ShardStream> shards = new CopyOnWriteArrayList<>();
   private final Lease lease;
-  private final Duration stepTimeout;
+  private final StepTimeouts timeouts;
   private final long deadlineNanos;
   private final BiConsumer<String, EvictionDecision> evictions;
   private final int promptLength;
@@ -46,10 +46,10 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
    * @param deadlineNanos the session's deadline ({@link System#nanoTime()} scale)
    * @param evictions receives (worker id, decision) for every layer's eviction at prefill
    */
-  public RemoteExecutor(Lease lease, Duration stepTimeout, long deadlineNanos,
+  public RemoteExecutor(Lease lease, StepTimeouts timeouts, long deadlineNanos,
       BiConsumer<String, EvictionDecision> evictions, int promptLength) {
     this.lease = lease;
-    this.stepTimeout = stepTimeout;
+    this.timeouts = timeouts;
     this.deadlineNanos = deadlineNanos;
     this.evictions = evictions;
     this.promptLength = promptLength;
@@ -79,7 +79,7 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
       s.send(SessionRequest.newBuilder().setOpen(open.setReserveBytes(lease.reserved(i))).build());
     }
     for (ShardStream s : shards) {
-      SessionResponse r = next(s, "the session open");
+      SessionResponse r = next(s, "the session open", 0);
       if (r.getMessageCase() != SessionResponse.MessageCase.OPENED) {
         throw Status.INTERNAL.withDescription("worker " + s.node().id() + " answered the open with "
             + r.getMessageCase()).asRuntimeException();
@@ -87,18 +87,23 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     }
   }
 
-  /** The next reply of a shard within the step timeout and the session's deadline. */
-  private SessionResponse next(ShardStream s, String waitingFor) {
-    long stepDeadline = System.nanoTime() + stepTimeout.toNanos();
-    SessionResponse r = s.next(Math.min(deadlineNanos, stepDeadline), waitingFor);
+  /**
+   * The next reply of a shard within the step timeout (scaled by the tokens the step feeds) and the session's
+   * deadline. A shard that misses it leaves routing at once: every session on it moves elsewhere.
+   */
+  private SessionResponse next(ShardStream s, String waitingFor, int tokens) {
+    long timeout = timeouts.nanos(tokens, s.node().leases());
+    SessionResponse r = s.next(Math.min(deadlineNanos, System.nanoTime() + timeout), waitingFor);
     if (r != null) {
       return r;
     }
     if (System.nanoTime() >= deadlineNanos) {
       throw Status.DEADLINE_EXCEEDED.withDescription("the session ran past its deadline").asRuntimeException();
     }
-    throw Status.UNAVAILABLE.withDescription("worker " + s.node().id() + " (" + s.node().address()
-        + ") did not answer " + waitingFor + " within " + stepTimeout.toMillis() + " ms").asRuntimeException();
+    String why = "worker " + s.node().id() + " (" + s.node().address() + ") did not answer " + waitingFor
+        + " within " + timeout / 1_000_000 + " ms";
+    s.node().lost(why);
+    throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
   }
 
   @Override
@@ -113,10 +118,12 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     }
     ByteString hidden = ByteString.EMPTY;
     int rows = 0;
+    // a block's first step (and the very first, the prefill) feeds the whole sequence; later ones the response
+    int tokens = r.firstOfBlock() ? r.sequence().length : r.sequence().length - promptLength;
     for (int i = 0; i < shards.size(); i++) {
       ShardStream s = shards.get(i);
       s.send(SessionRequest.newBuilder().setStep(in.setHidden(hidden).setRows(rows)).build());
-      StepOutput out = awaitResult(s);
+      StepOutput out = awaitResult(s, tokens);
       kvBytes[i] = out.getKvBytes();
       computeNanos += out.getComputeNanos();
       layerSteps[i] = out.getLayerSteps();
@@ -137,9 +144,9 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     throw new IllegalStateException("a worker group without shards");
   }
 
-  private StepOutput awaitResult(ShardStream s) {
+  private StepOutput awaitResult(ShardStream s, int tokens) {
     while (true) {
-      SessionResponse resp = next(s, "a step");
+      SessionResponse resp = next(s, "a step", tokens);
       switch (resp.getMessageCase()) {
         case RESULT -> {
           return resp.getResult();

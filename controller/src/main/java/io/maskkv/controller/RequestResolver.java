@@ -58,6 +58,11 @@ public class RequestResolver {
         throw new IllegalArgumentException("prompt token id " + t + " is outside the vocabulary of " + c.vocabSize());
       }
     }
+    int limit = config.getMaxPromptTokens();
+    if (limit > 0 && prompt.length > limit) {
+      throw new IllegalArgumentException("prompt has " + prompt.length + " tokens, more than this server accepts ("
+          + limit + ", maskkv.max-prompt-tokens)");
+    }
     if (prompt.length + o.genLength() > c.maxPositions()) {
       throw new IllegalArgumentException("prompt (" + prompt.length + " tokens) plus gen length (" + o.genLength()
           + ") exceeds the " + c.maxPositions() + " positions of model " + model.name());

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.maskkv.common.security.ApiTokens;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.GenerationServiceGrpc;
@@ -14,6 +15,7 @@ import io.micronaut.runtime.server.event.ServerShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,9 @@ public class SessionManager implements AutoCloseable {
   private final HealthStatusManager health;
   private final ThreadPoolExecutor pool;
   private final Set<GenerationSession> active = ConcurrentHashMap.newKeySet();
+  /** Sessions running or queued per API caller (only with maskkv.max-sessions-per-token). */
+  private final Map<String, AtomicInteger> perCaller = new ConcurrentHashMap<>();
+  private final Map<GenerationSession, String> callers = new ConcurrentHashMap<>();
   private volatile boolean draining;
 
   public SessionManager(ControllerConfig config, RequestResolver resolver, Admission admission,
@@ -56,9 +61,6 @@ public class SessionManager implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-    if (health != null) {
-      health.setStatus(GenerationServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    }
   }
 
   ControllerConfig config() {
@@ -82,11 +84,23 @@ public class SessionManager implements AutoCloseable {
       out.onError(Status.UNAVAILABLE.withDescription("the controller is shutting down").asRuntimeException());
       return;
     }
+    String caller = ApiTokens.CALLER.get();
+    int perToken = config.getMaxSessionsPerToken();
+    if (caller != null && perToken > 0) {
+      int now = perCaller.computeIfAbsent(caller, k -> new AtomicInteger()).incrementAndGet();
+      if (now > perToken) {
+        perCaller.get(caller).decrementAndGet();
+        out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this API token runs " + perToken + " sessions "
+            + "already (maskkv.max-sessions-per-token)").asRuntimeException());
+        return;
+      }
+      callers.put(s, caller);
+    }
     active.add(s);
     try {
       pool.execute(s);
     } catch (RejectedExecutionException e) {
-      active.remove(s);
+      finished(s);
       out.onError(Status.RESOURCE_EXHAUSTED.withDescription("the controller runs " + config.getMaxSessions()
           + " sessions and " + config.getQueueSize() + " wait already (maskkv.max-sessions, maskkv.queue-size)")
           .asRuntimeException());
@@ -95,6 +109,10 @@ public class SessionManager implements AutoCloseable {
 
   void finished(GenerationSession s) {
     active.remove(s);
+    String caller = callers.remove(s);
+    if (caller != null) {
+      perCaller.get(caller).decrementAndGet();
+    }
   }
 
   public int active() {

@@ -102,19 +102,25 @@ final class ShardStream implements ClientResponseObserver<SessionRequest, Sessio
       return null; // the caller decides: the session's deadline, or a worker too slow to count as alive
     }
     if (o == END) {
-      throw Status.UNAVAILABLE.withDescription("worker " + node.id() + " ended the session stream while "
-          + waitingFor).asRuntimeException();
+      String why = "worker " + node.id() + " ended the session stream while " + waitingFor;
+      node.lost(why);
+      throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
     }
     Throwable t = (Throwable) o;
     Status s = Status.fromThrowable(t);
     String what = "worker " + node.id() + ": " + s.getDescription();
-    throw switch (s.getCode()) {
-      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, INTERNAL ->
-          s.withDescription(what).asRuntimeException();
-      default -> Status.UNAVAILABLE.withDescription("worker " + node.id() + " (" + node.address() + ") lost: "
-          + (t instanceof StatusException || t instanceof StatusRuntimeException ? s.getCode() + " "
-          + s.getDescription() : t.toString())).withCause(t).asRuntimeException();
-    };
+    switch (s.getCode()) {
+      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, INTERNAL, DEADLINE_EXCEEDED ->
+          throw s.withDescription(what).asRuntimeException();
+      default -> {
+        String why = "worker " + node.id() + " (" + node.address() + ") lost: "
+            + (t instanceof StatusException || t instanceof StatusRuntimeException ? s.getCode() + " "
+            + s.getDescription() : t.toString());
+        // a broken stream is a faster signal than the next poll: the worker leaves routing now
+        node.lost(why);
+        throw Status.UNAVAILABLE.withDescription(why).withCause(t).asRuntimeException();
+      }
+    }
   }
 
   void detach() {

@@ -24,6 +24,7 @@ public final class WorkerNode {
   private volatile long lastSeenNanos;
   private volatile boolean healthy;
   private long reserved;
+  private long reservedAtReport;
   private int leases;
 
   public WorkerNode(String id, String address, Source source, ManagedChannel channel) {
@@ -67,6 +68,9 @@ public final class WorkerNode {
   }
 
   void seen(WorkerInfo i) {
+    synchronized (this) {
+      reservedAtReport = reserved;
+    }
     info = i;
     lastSeenNanos = System.nanoTime();
     healthy = true;
@@ -112,6 +116,11 @@ public final class WorkerNode {
 
   synchronized long reserved() {
     return reserved;
+  }
+
+  /** What this controller had reserved here when the worker's last report arrived. */
+  synchronized long reservedAtReport() {
+    return reservedAtReport;
   }
 
   synchronized int leases() {

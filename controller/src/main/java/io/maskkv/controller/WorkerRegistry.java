@@ -1,9 +1,10 @@
 package io.maskkv.controller;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.maskkv.common.security.ClusterAccess;
+import io.maskkv.common.security.RateLimitedLog;
 import io.maskkv.proto.v1.InfoRequest;
 import io.maskkv.proto.v1.WorkerInfo;
 import jakarta.annotation.PreDestroy;
@@ -32,14 +33,17 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class WorkerRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
+  private static final RateLimitedLog REFUSED = new RateLimitedLog(LOG, 30_000);
   private final ControllerConfig config;
+  private final ClusterAccess access;
   private final Map<String, WorkerNode> nodes = new ConcurrentHashMap<>();
   private final Set<String> knownModels = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<String>> dnsMembers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
 
-  public WorkerRegistry(ControllerConfig config) {
+  public WorkerRegistry(ControllerConfig config, Security security) {
     this.config = config;
+    this.access = security.cluster();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "maskkv-registry");
       t.setDaemon(true);
@@ -63,8 +67,8 @@ public class WorkerRegistry implements AutoCloseable {
     }, every, every, TimeUnit.MILLISECONDS);
   }
 
-  static ManagedChannel channel(String address) {
-    return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+  private ManagedChannel channel(String address) {
+    return access.channel(address)
         .maxInboundMessageSize(256 << 20)
         .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS)
         .build();
@@ -87,12 +91,27 @@ public class WorkerRegistry implements AutoCloseable {
     return n;
   }
 
-  /** A worker that registered itself; replaces an earlier registration under the same id. */
-  public WorkerNode register(WorkerInfo info) {
+  /**
+   * A worker that registered itself. It may replace only its own earlier registration (the same id at the same
+   * address, after a restart) or one that has gone silent; never a static, DNS or embedded worker, and never a
+   * live worker at another address (ALREADY_EXISTS).
+   */
+  public synchronized WorkerNode register(WorkerInfo info) {
     if (info.getAddress().isBlank()) {
       throw new IllegalArgumentException("registration without an address");
     }
     String id = info.getWorkerId().isEmpty() ? info.getAddress() : info.getWorkerId();
+    WorkerNode old = nodes.get(id);
+    if (old != null && old.source() != WorkerNode.Source.REGISTERED) {
+      throw Status.ALREADY_EXISTS.withDescription("worker id " + id + " belongs to a " + old.source().name()
+          .toLowerCase(java.util.Locale.ROOT) + " worker at " + old.address() + "; register under another id")
+          .asRuntimeException();
+    }
+    boolean live = old != null && System.nanoTime() - old.lastSeenNanos() < config.getWorkerTimeout().toNanos();
+    if (old != null && live && !old.address().equals(info.getAddress())) {
+      throw Status.ALREADY_EXISTS.withDescription("worker id " + id + " is registered and live at "
+          + old.address() + "; a registration from " + info.getAddress() + " cannot replace it").asRuntimeException();
+    }
     WorkerNode n = add(id, info.getAddress(), WorkerNode.Source.REGISTERED, channel(info.getAddress()));
     seen(n, info);
     LOG.info("worker {} registered at {}: {} layers {}:{}", id, info.getAddress(), info.getModel(),
@@ -179,6 +198,10 @@ public class WorkerRegistry implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
+              if (Status.fromThrowable(t).getCode() == Status.Code.UNAUTHENTICATED) {
+                REFUSED.warn("worker " + n.id() + " (" + n.address() + ") is kept out of routing: "
+                    + Status.fromThrowable(t).getDescription());
+              }
               n.lost("worker " + n.id() + " (" + n.address() + ") does not answer: " + t.getMessage());
               done.countDown();
             }

@@ -99,9 +99,10 @@ class BadRequestTest {
   }
 
   @Test
-  void noRoomForTheKvIsResourceExhausted() {
-    // a prefix cache of 200 + 48 positions in 4 layers needs about 500 kB; the worker has 100 kB
-    assertStatus(Status.Code.RESOURCE_EXHAUSTED, "more than any worker", good(b -> b.clearPromptIds()
+  void aSessionThatCanNeverFitIsAFailedPreconditionNamingTheLimit() {
+    // a prefix cache of 200 + 48 positions in 4 layers needs about 500 kB; the worker has 100 kB: waiting or
+    // retrying cannot help, so the status is not the retryable RESOURCE_EXHAUSTED
+    assertStatus(Status.Code.FAILED_PRECONDITION, "largest capacity 100000 bytes", good(b -> b.clearPromptIds()
         .addAllPromptIds(java.util.Arrays.stream(TestModels.prompt(200, 3)).boxed().toList())
         .setGenLength(48).setSteps(48).setBlockLength(8).setCache(CachePolicy.newBuilder().setMethod("prefix"))));
   }

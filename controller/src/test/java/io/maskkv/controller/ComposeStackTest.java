@@ -13,6 +13,7 @@ import io.maskkv.proto.v1.GenerationServiceGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.ComposeContainer;
@@ -27,10 +28,14 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ComposeStackTest {
+  static final String SECRET = "compose-test-cluster-secret-0123";
+  static final String TOKEN = "compose-test-api-token-0123";
+
   @Container
   static final ComposeContainer STACK = new ComposeContainer(DeployFilesTest.ROOT.resolve("docker-compose.yml")
       .toFile())
       .withBuild(true)
+      .withEnv(Map.of("MASKKV_CLUSTER_SECRET", SECRET, "MASKKV_API_TOKEN", TOKEN))
       .withExposedService("controller", 50051, Wait.forHealthcheck().withStartupTimeout(Duration.ofMinutes(15)))
       .withStartupTimeout(Duration.ofMinutes(20));
 
@@ -41,7 +46,8 @@ class ComposeStackTest {
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
         .build();
     try {
-      GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel);
+      GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
+          .withCallCredentials(new io.maskkv.common.security.BearerToken(TOKEN));
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()).getGroupsCount() < 2
           && System.nanoTime() < deadline) {

@@ -202,7 +202,9 @@ class DeployFilesTest {
     try (ApplicationContext ctx = ApplicationContext.builder().deduceCloudEnvironment(false).properties(Map.of(
         "maskkv.workers", "worker-a0:7070,worker-a1:7070", "maskkv.dns", "maskkv-shard-0:7070",
         "maskkv.worker-kv-bytes", "1GB", "maskkv.default-cache.method", "snapkv",
-        "maskkv.default-cache.budget", "128", "maskkv.drain-timeout", "30s")).start()) {
+        "maskkv.default-cache.budget", "128", "maskkv.drain-timeout", "30s",
+        // what the deployments take from their secrets (MASKKV_CLUSTER_SECRET, MASKKV_API_TOKEN)
+        "maskkv.auth.cluster-secret", "0123456789abcdef0123", "maskkv.auth.api-token", "api-token-0123456789")).start()) {
       ControllerConfig c = ctx.getBean(ControllerConfig.class);
       assertEquals(List.of("worker-a0:7070", "worker-a1:7070"), c.getWorkers());
       assertEquals(List.of("maskkv-shard-0:7070"), c.getDns());
@@ -211,6 +213,9 @@ class DeployFilesTest {
       assertEquals(128, c.getDefaultCache().getBudget());
       assertEquals(30, c.getDrainTimeout().toSeconds());
       assertEquals(2L << 30, c.getEmbedded().getKvBytes(), "application.yml's 2GB");
+      Security security = ctx.getBean(Security.class);
+      assertTrue(security.cluster().secured());
+      assertTrue(security.apiTokens().orElseThrow().check("Bearer api-token-0123456789").isPresent());
     }
   }
 }

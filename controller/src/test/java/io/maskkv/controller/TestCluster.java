@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.maskkv.common.security.BearerToken;
+import io.maskkv.common.security.ClusterAccess;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.GenerationServiceGrpc;
@@ -25,17 +27,23 @@ final class TestCluster implements AutoCloseable {
   final List<WorkerServer> workers = new ArrayList<>();
   ControllerServer controller;
   ManagedChannel channel;
+  private String token;
 
   WorkerServer worker(Path model, int from, int to) {
     return worker(model, from, to, WorkerSettings.DEFAULT_CAPACITY, "");
   }
 
   WorkerServer worker(Path model, int from, int to, long capacity, String group) {
+    return worker(model, from, to, capacity, group, ClusterAccess.OPEN);
+  }
+
+  /** A worker that serves only callers holding {@code access}'s cluster credential. */
+  WorkerServer worker(Path model, int from, int to, long capacity, String group, ClusterAccess access) {
     Transformer t = Transformer.load(model, Device.cpu(), from, to);
     models.add(t);
     // the port is known only after binding: advertise it through a second settings object
     ShardWorker w = new ShardWorker(t, new WorkerSettings("", "", group, capacity, ""));
-    WorkerServer s = WorkerServer.start(w, "127.0.0.1", 0);
+    WorkerServer s = WorkerServer.start(w, "127.0.0.1", 0, access);
     workers.add(s);
     return s;
   }
@@ -60,12 +68,20 @@ final class TestCluster implements AutoCloseable {
     return this;
   }
 
+  /** Every later call of {@link #blocking()} and {@link #async()} carries this API token. */
+  TestCluster token(String t) {
+    token = t;
+    return this;
+  }
+
   GenerationServiceGrpc.GenerationServiceBlockingStub blocking() {
-    return GenerationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    var stub = GenerationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    return token == null ? stub : stub.withCallCredentials(new BearerToken(token));
   }
 
   GenerationServiceGrpc.GenerationServiceStub async() {
-    return GenerationServiceGrpc.newStub(channel);
+    var stub = GenerationServiceGrpc.newStub(channel);
+    return token == null ? stub : stub.withCallCredentials(new BearerToken(token));
   }
 
   List<GenerateEvent> generate(GenerateRequest r) {

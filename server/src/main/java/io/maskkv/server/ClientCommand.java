@@ -1,9 +1,8 @@
 package io.maskkv.server;
 
 import com.google.protobuf.TextFormat;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.maskkv.common.security.PublicChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.maskkv.common.io.Bytes;
@@ -31,6 +30,13 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "50051")
   int port;
+
+  @Option(names = "--tls", description = "connect over TLS (the JDK's trust store, or --tls-ca); the API token comes "
+      + "from MASKKV_API_TOKEN")
+  boolean tls;
+
+  @Option(names = "--tls-ca", description = "PEM CA that signed the server's certificate (implies --tls)")
+  java.io.File tlsCa;
 
   @Option(names = "--prompt", description = "prompt text")
   String prompt;
@@ -64,7 +70,7 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()).build();
+    ManagedChannel channel = PublicChannel.open(host, port, tls, tlsCa);
     try {
       GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout, TimeUnit.SECONDS);

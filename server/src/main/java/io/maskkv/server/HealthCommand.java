@@ -1,8 +1,7 @@
 package io.maskkv.server;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.maskkv.common.security.PublicChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -22,12 +21,19 @@ public final class HealthCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051")
   int port;
 
+  @Option(names = "--tls", description = "connect over TLS (the JDK's trust store, or --tls-ca); the API token comes "
+      + "from MASKKV_API_TOKEN")
+  boolean tls;
+
+  @Option(names = "--tls-ca", description = "PEM CA that signed the server's certificate (implies --tls)")
+  java.io.File tlsCa;
+
   @Option(names = "--service", defaultValue = "", description = "service name; empty = the server as a whole")
   String service;
 
   @Override
   public Integer call() {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()).build();
+    ManagedChannel channel = PublicChannel.open(host, port, tls, tlsCa);
     try {
       HealthCheckResponse r = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
           .check(HealthCheckRequest.newBuilder().setService(service).build());

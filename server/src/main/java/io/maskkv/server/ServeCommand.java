@@ -27,8 +27,24 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--host", description = "address to bind (default: all interfaces)")
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 = every interface, which "
+          + "needs MASKKV_API_TOKEN and MASKKV_CLUSTER_SECRET, or --allow-insecure)")
   String host;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain of the public gRPC API (turns TLS on)")
+  String tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
+  String tlsKey;
+
+  @Option(names = "--api-tokens-file", description = "file with the API tokens clients may use, one per line "
+      + "(or one token in MASKKV_API_TOKEN)")
+  String apiTokensFile;
+
+  @Option(names = "--allow-insecure", description = "serve beyond loopback without credentials (a trusted network "
+      + "only)")
+  boolean allowInsecure;
 
   @Option(names = "--workers", split = ",", description = "external workers, host:port,... (turns embedding off)")
   List<String> workers;
@@ -59,8 +75,19 @@ public final class ServeCommand implements Callable<Integer> {
     boolean embed = embedded != null ? embedded : !external;
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", port);
-    if (host != null) {
-      p.put("grpc.server.host", host);
+    p.put("grpc.server.host", host);
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
+      }
+      p.put("grpc.server.ssl.cert-chain", "file:" + tlsCert);
+      p.put("grpc.server.ssl.private-key", "file:" + tlsKey);
+    }
+    if (apiTokensFile != null) {
+      p.put("maskkv.auth.api-tokens-file", apiTokensFile);
+    }
+    if (allowInsecure) {
+      p.put("maskkv.auth.allow-insecure", true);
     }
     p.put("maskkv.embedded.enabled", embed);
     if (embed) {
@@ -96,7 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "maskkv-shutdown"));
     System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
-        host == null ? "0.0.0.0" : host, server.port(),
+        host, server.port(),
         embed ? "embedded worker: " + model : "external workers");
     stopped.await();
     return 0;

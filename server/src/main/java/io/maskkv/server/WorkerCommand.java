@@ -4,6 +4,8 @@ import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.grpc.ShardWorker;
+import io.maskkv.common.security.ClusterAccess;
+import io.maskkv.worker.grpc.WorkerLimits;
 import io.maskkv.worker.grpc.WorkerRegistrar;
 import io.maskkv.worker.grpc.WorkerServer;
 import io.maskkv.worker.grpc.WorkerSettings;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
@@ -69,6 +72,18 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--drain-timeout", defaultValue = "30", description = "seconds running sessions may finish on stop")
   int drainSeconds;
 
+  @Option(names = "--max-sessions", defaultValue = "1024",
+      description = "open sessions at once; more are refused with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE})")
+  int maxSessions;
+
+  @Option(names = "--idle-timeout", defaultValue = "600",
+      description = "seconds a session stream may send nothing before it is ended and its KV freed "
+          + "(default: ${DEFAULT-VALUE})")
+  int idleSeconds;
+
+  @Mixin
+  ClusterFlags cluster;
+
   @Override
   public Integer call() throws InterruptedException {
     int total = ModelConfigJson.read(model).layers();
@@ -89,10 +104,12 @@ public final class WorkerCommand implements Callable<Integer> {
     Transformer shard = Transformer.load(model, Devices.parse(device), from, to);
     ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
         maxBatchRows, chunkedPrefill);
-    WorkerServer server = WorkerServer.start(worker, host, port);
+    worker.limits(new WorkerLimits(maxSessions, Duration.ofSeconds(idleSeconds)));
+    ClusterAccess access = cluster.access();
+    WorkerServer server = WorkerServer.start(worker, host, port, access);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null
-        : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2)).start();
+        : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2), access).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("maskkv worker: draining and stopping...");

@@ -1,7 +1,5 @@
 package io.maskkv.bench.cli;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.maskkv.bench.load.LoadPrompt;
 import io.maskkv.bench.load.LoadReport;
@@ -103,8 +101,9 @@ public final class LoadCommand implements Callable<Integer> {
     ControllerServer embedded = target == null ? embedded() : null;
     String address = target != null ? target : "127.0.0.1:" + embedded.port();
     int colon = address.lastIndexOf(':');
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(address.substring(0, colon),
-        Integer.parseInt(address.substring(colon + 1)), InsecureChannelCredentials.create()).build();
+    // a remote controller with auth on takes the token from MASKKV_API_TOKEN
+    ManagedChannel channel = io.maskkv.common.security.PublicChannel.open(address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1)), false, null);
     try {
       LoadRun run = new LoadRun(channel, request.build(), prompts, timeout);
       if (warmup > 0) {

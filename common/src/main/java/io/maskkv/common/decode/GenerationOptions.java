@@ -74,8 +74,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       throw new IllegalArgumentException("steps " + steps + " cannot exceed gen length " + genLength);
     }
     Sampler s = sampler;
-    if (s.temperature() < 0 || Double.isNaN(s.temperature())) {
-      throw new IllegalArgumentException("temperature must be >= 0, got " + s.temperature());
+    if (!(s.temperature() >= 0 && Double.isFinite(s.temperature()))) {
+      throw new IllegalArgumentException("temperature must be finite and >= 0, got " + s.temperature());
     }
     if (!(s.threshold() >= 0 && s.threshold() <= 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1], got " + s.threshold());
@@ -86,8 +86,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     if (s.topK() < 0) {
       throw new IllegalArgumentException("top-k must be >= 0, got " + s.topK());
     }
-    if (!(s.cfgScale() >= 0)) {
-      throw new IllegalArgumentException("cfg scale must be >= 0, got " + s.cfgScale());
+    if (!(s.cfgScale() >= 0 && Double.isFinite(s.cfgScale()))) {
+      throw new IllegalArgumentException("cfg scale must be finite and >= 0, got " + s.cfgScale());
     }
     if (budget() < 0) {
       throw new IllegalArgumentException("budget must be >= 0, got " + budget());
@@ -99,8 +99,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
           + " cache method (full, maskkv, snapkv, ...)" + (refresh == Refresh.ELASTIC ? " or --cache none" : "")
           + ", not --cache " + method());
     }
-    if (gamma() < 0 || Double.isNaN(gamma())) {
-      throw new IllegalArgumentException("gamma must be >= 0, got " + gamma());
+    if (!(gamma() >= 0 && Double.isFinite(gamma()))) {
+      throw new IllegalArgumentException("gamma must be finite and >= 0, got " + gamma());
     }
     if (window() <= 0) {
       throw new IllegalArgumentException("window must be positive, got " + window());

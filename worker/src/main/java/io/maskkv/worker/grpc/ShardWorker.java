@@ -62,6 +62,13 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
   private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
   private volatile boolean serving = true;
+  private volatile WorkerLimits limits = WorkerLimits.DEFAULT;
+  private final java.util.concurrent.ScheduledExecutorService idleSweeper =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "maskkv-idle-sessions");
+        t.setDaemon(true);
+        return t;
+      });
 
   public ShardWorker(Transformer shard, WorkerSettings settings) {
     this(shard, settings, StepScheduler.DEFAULT_MAX_BATCH_ROWS);
@@ -84,10 +91,32 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         : settings.model();
     this.settings = new WorkerSettings(settings.workerId(), model, settings.group(), settings.capacityBytes(),
         settings.address());
+    idleSweeper.scheduleWithFixedDelay(this::endIdleStreams, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     try {
       this.configJson = Files.readString(shard.dir().resolve("config.json"));
     } catch (IOException e) {
       throw new IllegalArgumentException(shard.dir() + "/config.json: cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Sets the per-worker limits (sessions, idle streams); applies to sessions opened from now on. */
+  public void limits(WorkerLimits l) {
+    limits = l;
+  }
+
+  public WorkerLimits limits() {
+    return limits;
+  }
+
+  private void endIdleStreams() {
+    long idle = limits.idleTimeout().toNanos();
+    long now = System.nanoTime();
+    for (SessionStream s : streams) {
+      if (!s.busy && now - s.lastActivity > idle) {
+        LOG.info("worker {}: session {} sent nothing for {} s; ending it", id(), s.sessionId, idle / 1_000_000_000L);
+        s.fail(Status.DEADLINE_EXCEEDED.withDescription("worker " + id() + ": the session stream was idle for "
+            + limits.idleTimeout().toSeconds() + " s"));
+      }
     }
   }
 
@@ -182,6 +211,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
 
   /** Stops the compute thread (after {@link #closeAll}). */
   public void stop() {
+    idleSweeper.shutdownNow();
     scheduler.close();
   }
 
@@ -206,6 +236,9 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     private ShardSession session;
     private int[] prompt;
     private boolean done;
+    /** Read by the idle sweeper without the lock. */
+    private volatile long lastActivity = System.nanoTime();
+    private volatile boolean busy;
 
     SessionStream(ServerCallStreamObserver<SessionResponse> out) {
       this.out = out;
@@ -216,6 +249,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       if (done) {
         return;
       }
+      busy = true;
       try {
         switch (r.getMessageCase()) {
           case OPEN -> open(r.getOpen());
@@ -230,6 +264,9 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       } catch (RuntimeException | LinkageError e) {
         LOG.error("session {}: step failed", sessionId, e);
         fail(Status.INTERNAL.withDescription("worker " + id() + ": " + e).withCause(e));
+      } finally {
+        lastActivity = System.nanoTime();
+        busy = false;
       }
     }
 
@@ -245,6 +282,16 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       prompt = o.getPromptList().stream().mapToInt(Integer::intValue).toArray();
       BudgetPlan plan = BudgetPlan.received(options, prompt.length,
           o.getLayerBudgetsList().stream().mapToInt(Integer::intValue).toArray(), shard.config().layers());
+      long need = plan.reserveBytes(config, shard.fromLayer(), shard.toLayer());
+      if (o.getReserveBytes() < need) {
+        // the reservation is what admission granted; a stream may not run on less than its own plan needs
+        throw new IllegalArgumentException("reserve_bytes " + o.getReserveBytes() + " is less than the " + need
+            + " KV bytes the session's plan needs on layers " + shard.fromLayer() + ":" + shard.toLayer());
+      }
+      if (ledger.sessions() >= limits.maxSessions()) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + " holds " + ledger.sessions()
+            + " sessions, its limit (--max-sessions)").asRuntimeException();
+      }
       String k = sessionId + "#" + ids.incrementAndGet();
       if (!ledger.reserve(k, o.getReserveBytes())) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + ": session needs " + o.getReserveBytes()

@@ -1,9 +1,8 @@
 package io.maskkv.worker.grpc;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.maskkv.common.security.ClusterAccess;
 import io.maskkv.proto.v1.HeartbeatRequest;
 import io.maskkv.proto.v1.HeartbeatResponse;
 import io.maskkv.proto.v1.RegisterRequest;
@@ -32,12 +31,17 @@ public final class WorkerRegistrar implements AutoCloseable {
   private volatile boolean registered;
 
   public WorkerRegistrar(ShardWorker worker, String controller, Duration retry) {
+    this(worker, controller, retry, ClusterAccess.OPEN);
+  }
+
+  /** Registers over a channel that carries the cluster credential (and TLS) of {@code access}. */
+  public WorkerRegistrar(ShardWorker worker, String controller, Duration retry, ClusterAccess access) {
     if (worker.settings().address().isEmpty()) {
       throw new IllegalArgumentException("a self-registering worker needs an address the controller can reach");
     }
     this.worker = worker;
     this.controller = controller;
-    this.channel = Grpc.newChannelBuilder(controller, InsecureChannelCredentials.create()).build();
+    this.channel = access.channel(controller).build();
     this.stub = WorkerRegistryGrpc.newBlockingStub(channel);
     this.intervalMs = retry.toMillis();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -79,7 +83,13 @@ public final class WorkerRegistrar implements AutoCloseable {
       }
     } catch (StatusRuntimeException e) {
       registered = false;
-      LOG.warn("worker {}: controller {} unreachable ({}); retrying", worker.id(), controller, e.getStatus());
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+          || e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
+        LOG.error("worker {}: controller {} refused this worker: {}; retrying", worker.id(), controller,
+            e.getStatus().getDescription());
+      } else {
+        LOG.warn("worker {}: controller {} unreachable ({}); retrying", worker.id(), controller, e.getStatus());
+      }
     } catch (RuntimeException e) {
       LOG.error("worker {}: registration failed", worker.id(), e);
     }

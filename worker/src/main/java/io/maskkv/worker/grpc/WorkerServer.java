@@ -5,6 +5,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.maskkv.common.security.ClusterAccess;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,18 +31,36 @@ public final class WorkerServer implements AutoCloseable {
     this.health = health;
   }
 
-  /** Serves on host:port over TCP (port 0 = any free port). */
+  /** Serves on host:port over TCP (port 0 = any free port), open to anyone who reaches it (tests, loopback). */
   public static WorkerServer start(ShardWorker worker, String host, int port) {
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    return start(worker, host, port, ClusterAccess.OPEN);
+  }
+
+  /** Serves on host:port over TCP, only to callers holding the cluster credential (when {@code access} has one). */
+  public static WorkerServer start(ShardWorker worker, String host, int port, ClusterAccess access) {
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+            access.serverCredentials())
         .maxInboundMessageSize(256 << 20) // hidden rows of long prompts: rows x d x 4 bytes
         .permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
-    return start(worker, b);
+    if (!access.secured()) {
+      LOG.warn("worker {}: NO CLUSTER CREDENTIAL: anyone who reaches {}:{} can open sessions and read the model; set "
+          + "MASKKV_CLUSTER_SECRET (the same on the controller) outside a laptop or a test", worker.id(), host, port);
+    } else if (access.tls().isEmpty()) {
+      LOG.info("worker {}: the cluster secret authenticates callers; TLS is off (set --tls-cert/--tls-key to encrypt)",
+          worker.id());
+    }
+    return start(worker, b, access);
   }
 
   /** Serves over any transport (the controller's embedded mode passes an in-process builder). */
   public static WorkerServer start(ShardWorker worker, ServerBuilder<?> builder) {
+    return start(worker, builder, ClusterAccess.OPEN);
+  }
+
+  private static WorkerServer start(ShardWorker worker, ServerBuilder<?> builder, ClusterAccess access) {
     HealthStatusManager health = new HealthStatusManager();
-    Server s = builder.addService(worker).addService(health.getHealthService()).build();
+    // health stays open to probes; the worker service needs the cluster credential and parses leniently
+    Server s = builder.addService(access.guard(worker.bindService())).addService(health.getHealthService()).build();
     try {
       s.start();
     } catch (IOException e) {
