@@ -159,7 +159,7 @@ final class FailoverExecutor implements StepExecutor, AutoCloseable {
         avoid.add(w.id()); // the refusing group, or the lost worker, is not tried again by this session
       }
     }
-    LOG.warn("session {}: {}; replaying {} steps on another worker group ({} of {})", sessionId,
+    LOG.warn("session {}: {}; moving to another worker group, {} steps to replay (move {} of {})", sessionId,
         e.getStatus().getDescription(), history.size(), replays, maxReplays);
     release();
     try {
