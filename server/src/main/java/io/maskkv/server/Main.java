@@ -11,7 +11,7 @@ import picocli.CommandLine;
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",
     description = "Serve diffusion language models with a MaskKV-compressed prompt KV cache.",
     subcommands = {GenerateCommand.class, ForwardCommand.class, ServeCommand.class, WorkerCommand.class,
-        ClientCommand.class, HealthCommand.class, CommandLine.HelpCommand.class})
+        ClientCommand.class, HealthCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
