@@ -35,10 +35,12 @@ import io.maskkv.proto.v1.WorkerInfo;
 import io.maskkv.proto.v1.WorkerRegistryGrpc;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
 import io.maskkv.worker.TestModels;
+import io.maskkv.worker.grpc.WorkerLimits;
 import io.maskkv.worker.grpc.WorkerServer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +164,65 @@ class SecurityTest {
     // health stays open to probes
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(raw)
         .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+  }
+
+  @Test
+  void workerLimitsEndIdleStreamsAndCapSessions() throws Exception {
+    securedCluster();
+    WorkerServer w = cluster.workers.get(0);
+    w.worker().limits(new WorkerLimits(1, Duration.ofSeconds(1)));
+    GenerationOptions o = GenerationOptions.builder().lengths(16, 16, 16).cache("none", 0).build();
+    OpenSession open = OpenSession.newBuilder().setSessionId("idle").setOptions(WireFormat.toProto(o))
+        .addAllPrompt(java.util.Arrays.stream(TestModels.prompt(20, 1)).boxed().toList()).build();
+    ManagedChannel signed = access().channel("127.0.0.1:" + w.port()).build();
+    try {
+      CompletableFuture<Status> idleEnd = new CompletableFuture<>();
+      StreamObserver<SessionRequest> idle = WorkerServiceGrpc.newStub(signed).session(new StreamObserver<>() {
+        @Override
+        public void onNext(SessionResponse r) {}
+
+        @Override
+        public void onError(Throwable t) {
+          idleEnd.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          idleEnd.complete(Status.OK);
+        }
+      });
+      idle.onNext(SessionRequest.newBuilder().setOpen(open).build());
+      Thread.sleep(300);
+      assertEquals(1, w.worker().ledger().sessions());
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, sessionOpen(signed, open), "a second session over max-sessions");
+      // the opened session then sends nothing: it is ended and forgotten
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, idleEnd.get(10, TimeUnit.SECONDS).getCode());
+      assertEquals(0, w.worker().ledger().sessions());
+    } finally {
+      signed.shutdownNow();
+    }
+  }
+
+  @Test
+  void promptAndPerTokenLimitsAreEnforced() throws Exception {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster();
+    cluster.worker(model, 0, 4, 1L << 30, "", access());
+    cluster.controller(Map.of("maskkv.auth.cluster-secret", SECRET, "maskkv.auth.api-token", TOKEN,
+        "maskkv.max-prompt-tokens", "16", "maskkv.max-sessions-per-token", "1"));
+    cluster.token(TOKEN);
+    StatusRuntimeException tooLong = assertThrows(StatusRuntimeException.class, () -> cluster.generate(request()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, tooLong.getStatus().getCode());
+    assertTrue(tooLong.getStatus().getDescription().contains("max-prompt-tokens"));
+    GenerateRequest shortOne = ServingEquivalenceTest.request(TestModels.prompt(12, 1), "prefix", 8).toBuilder()
+        .setGenLength(128).setSteps(128).setBlockLength(8).setEarlyStop(false).build();
+    Streams first = Streams.start(cluster, shortOne);
+    first.firstStep.get(30, TimeUnit.SECONDS);
+    StatusRuntimeException second = assertThrows(StatusRuntimeException.class, () -> cluster.generate(shortOne));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, second.getStatus().getCode());
+    assertTrue(second.getStatus().getDescription().contains("max-sessions-per-token"));
+    first.cancel();
+    first.end.get(30, TimeUnit.SECONDS);
   }
 
   private static Status.Code sessionOpen(ManagedChannel ch, OpenSession open) throws Exception {

@@ -101,12 +101,23 @@ public final class WorkerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--layers " + layers + " is outside the model's 0:" + total);
       }
     }
-    Transformer shard = Transformer.load(model, Devices.parse(device), from, to);
-    ShardWorker worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
-        maxBatchRows, chunkedPrefill);
-    worker.limits(new WorkerLimits(maxSessions, Duration.ofSeconds(idleSeconds)));
+    // listen first: while the shard loads, health answers NOT_SERVING instead of refusing connections
     ClusterAccess access = cluster.access();
-    WorkerServer server = WorkerServer.start(worker, host, port, access);
+    WorkerServer server = WorkerServer.bind(host, port, access);
+    System.err.printf("maskkv worker: loading %s layers %d:%d on port %d (health NOT_SERVING until loaded)%n", model,
+        from, to, server.port());
+    Transformer shard;
+    ShardWorker worker;
+    try {
+      shard = Transformer.load(model, Devices.parse(device), from, to);
+      worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
+          maxBatchRows, chunkedPrefill);
+    } catch (RuntimeException e) {
+      server.shutdown(Duration.ZERO);
+      throw e;
+    }
+    worker.limits(new WorkerLimits(maxSessions, Duration.ofSeconds(idleSeconds)));
+    server.serve(worker);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null
         : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2), access).start();

@@ -5,6 +5,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.util.MutableHandlerRegistry;
 import io.maskkv.common.security.ClusterAccess;
 import io.maskkv.proto.v1.WorkerServiceGrpc;
 import java.io.IOException;
@@ -22,13 +23,17 @@ import org.slf4j.LoggerFactory;
 public final class WorkerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
   private final Server server;
-  private final ShardWorker worker;
   private final HealthStatusManager health;
+  private final MutableHandlerRegistry services;
+  private final ClusterAccess access;
+  private volatile ShardWorker worker;
 
-  private WorkerServer(Server server, ShardWorker worker, HealthStatusManager health) {
+  private WorkerServer(Server server, HealthStatusManager health, MutableHandlerRegistry services,
+      ClusterAccess access) {
     this.server = server;
-    this.worker = worker;
     this.health = health;
+    this.services = services;
+    this.access = access;
   }
 
   /** Serves on host:port over TCP (port 0 = any free port), open to anyone who reaches it (tests, loopback). */
@@ -38,37 +43,57 @@ public final class WorkerServer implements AutoCloseable {
 
   /** Serves on host:port over TCP, only to callers holding the cluster credential (when {@code access} has one). */
   public static WorkerServer start(ShardWorker worker, String host, int port, ClusterAccess access) {
+    return bind(host, port, access).serve(worker);
+  }
+
+  /**
+   * Listens on host:port before the shard is loaded: health answers NOT_SERVING (a readiness probe waits, rather
+   * than failing to connect) until {@link #serve} adds the worker service.
+   */
+  public static WorkerServer bind(String host, int port, ClusterAccess access) {
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
             access.serverCredentials())
         .maxInboundMessageSize(256 << 20) // hidden rows of long prompts: rows x d x 4 bytes
         .permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
     if (!access.secured()) {
-      LOG.warn("worker {}: NO CLUSTER CREDENTIAL: anyone who reaches {}:{} can open sessions and read the model; set "
-          + "MASKKV_CLUSTER_SECRET (the same on the controller) outside a laptop or a test", worker.id(), host, port);
+      LOG.warn("NO CLUSTER CREDENTIAL: anyone who reaches {}:{} can open sessions on this worker and read the model; "
+          + "set MASKKV_CLUSTER_SECRET (the same on the controller) outside a laptop or a test", host, port);
     } else if (access.tls().isEmpty()) {
-      LOG.info("worker {}: the cluster secret authenticates callers; TLS is off (set --tls-cert/--tls-key to encrypt)",
-          worker.id());
+      LOG.info("the cluster secret authenticates callers; TLS is off (set --tls-cert/--tls-key to encrypt)");
     }
-    return start(worker, b, access);
+    return bind(b, access);
   }
 
   /** Serves over any transport (the controller's embedded mode passes an in-process builder). */
   public static WorkerServer start(ShardWorker worker, ServerBuilder<?> builder) {
-    return start(worker, builder, ClusterAccess.OPEN);
+    return bind(builder, ClusterAccess.OPEN).serve(worker);
   }
 
-  private static WorkerServer start(ShardWorker worker, ServerBuilder<?> builder, ClusterAccess access) {
+  private static WorkerServer bind(ServerBuilder<?> builder, ClusterAccess access) {
     HealthStatusManager health = new HealthStatusManager();
-    // health stays open to probes; the worker service needs the cluster credential and parses leniently
-    Server s = builder.addService(access.guard(worker.bindService())).addService(health.getHealthService()).build();
+    MutableHandlerRegistry services = new MutableHandlerRegistry();
+    // health stays open to probes; the worker service (added once loaded) needs the cluster credential
+    Server s = builder.addService(health.getHealthService()).fallbackHandlerRegistry(services).build();
     try {
       s.start();
     } catch (IOException e) {
       throw new UncheckedIOException("worker: cannot listen: " + e.getMessage(), e);
     }
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    health.setStatus(WorkerServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    return new WorkerServer(s, health, services, access);
+  }
+
+  /** Adds the loaded shard's service (behind the cluster credential, parsing leniently); health turns SERVING. */
+  public WorkerServer serve(ShardWorker w) {
+    if (worker != null) {
+      throw new IllegalStateException("this server already serves worker " + worker.id());
+    }
+    services.addService(access.guard(w.bindService()));
+    worker = w;
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(WorkerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    return new WorkerServer(s, worker, health);
+    return this;
   }
 
   /** The TCP port (-1 for in-process). */
@@ -85,8 +110,14 @@ public final class WorkerServer implements AutoCloseable {
    * whatever is left and stops.
    */
   public void shutdown(Duration drain) {
-    worker.drain();
+    ShardWorker worker = this.worker;
     health.setStatus("", ServingStatus.NOT_SERVING);
+    if (worker == null) { // stopped while loading
+      server.shutdownNow();
+      awaitTermination();
+      return;
+    }
+    worker.drain();
     health.setStatus(WorkerServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
     long deadline = System.nanoTime() + drain.toNanos();
     while (worker.ledger().sessions() > 0 && System.nanoTime() < deadline) {
@@ -111,8 +142,11 @@ public final class WorkerServer implements AutoCloseable {
   public void kill() {
     server.shutdownNow();
     awaitTermination();
-    worker.closeAll();
-    worker.stop();
+    ShardWorker worker = this.worker;
+    if (worker != null) {
+      worker.closeAll();
+      worker.stop();
+    }
   }
 
   private void awaitTermination() {
