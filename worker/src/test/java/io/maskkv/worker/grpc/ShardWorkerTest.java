@@ -103,18 +103,23 @@ class ShardWorkerTest {
     }
   }
 
-  private static OpenSession open(String cache, long reserve, int[] prompt) {
+  /** An open as the controller sends it: the plan for the 2-layer test model and exactly the KV it needs. */
+  private OpenSession open(String cache, int[] prompt) {
     GenerationOptions o = GenerationOptions.builder().lengths(8, 8, 8).cache(cache, 4).seed(42).build();
     OpenSession.Builder b = OpenSession.newBuilder().setSessionId("s").setOptions(WireFormat.toProto(o))
-        .setReserveBytes(reserve).setSendEvictions(true);
+        .setSendEvictions(true);
     for (int t : prompt) {
       b.addPrompt(t);
     }
     if (CacheMode.parse(cache) == CacheMode.COMPRESSED && EvictionMethods.exists(cache)) {
       // the controller's plan for the 2-layer test model (uniform profile)
-      for (int k : BudgetPlan.of(o, LayerProfile.uniform(2), prompt.length).layerBudgets()) {
+      BudgetPlan plan = BudgetPlan.of(o, LayerProfile.uniform(2), prompt.length);
+      for (int k : plan.layerBudgets()) {
         b.addLayerBudgets(k);
       }
+      b.setReserveBytes(plan.reserveBytes(model.config(), 0, 2));
+    } else if (CacheMode.parse(cache) != CacheMode.COMPRESSED) {
+      b.setReserveBytes(BudgetPlan.of(o, LayerProfile.uniform(2), prompt.length).reserveBytes(model.config(), 0, 2));
     }
     return b.build();
   }
@@ -151,9 +156,11 @@ class ShardWorkerTest {
   void aSessionStepsReportsEvictionsAndFreesItsKvOnClose() throws Exception {
     Session s = new Session();
     int[] prompt = TestModels.prompt(12, 1);
-    s.requests.onNext(SessionRequest.newBuilder().setOpen(open("maskkv", 5000, prompt)).build());
+    OpenSession o = open("maskkv", prompt);
+    assertTrue(o.getReserveBytes() > 0);
+    s.requests.onNext(SessionRequest.newBuilder().setOpen(o).build());
     assertTrue(((SessionResponse) s.next()).hasOpened());
-    assertEquals(1_000_000 - 5000, info().getFreeBytes(), "the reservation counts against the capacity");
+    assertEquals(1_000_000 - o.getReserveBytes(), info().getFreeBytes(), "the reservation counts against the capacity");
     s.requests.onNext(SessionRequest.newBuilder().setStep(firstStep(12)).build());
     int evictions = 0;
     SessionResponse r;
@@ -176,10 +183,18 @@ class ShardWorkerTest {
   @Test
   void badOptionsAreInvalidArgumentAndTooLargeReservationsResourceExhausted() throws Exception {
     Session bad = new Session();
-    bad.requests.onNext(SessionRequest.newBuilder().setOpen(open("zip", 0, new int[] {1, 2})).build());
+    bad.requests.onNext(SessionRequest.newBuilder().setOpen(open("zip", new int[] {1, 2})).build());
     assertEquals(Status.Code.INVALID_ARGUMENT, ((Status) bad.next()).getCode());
+    Session shortOfThePlan = new Session();
+    OpenSession needy = open("prefix", new int[] {1, 2});
+    shortOfThePlan.requests.onNext(SessionRequest.newBuilder().setOpen(needy.toBuilder()
+        .setReserveBytes(needy.getReserveBytes() - 1)).build());
+    Status tooLittle = (Status) shortOfThePlan.next();
+    assertEquals(Status.Code.INVALID_ARGUMENT, tooLittle.getCode(), "a reservation below what the plan needs");
+    assertTrue(tooLittle.getDescription().contains("reserve_bytes"), tooLittle.getDescription());
     Session big = new Session();
-    big.requests.onNext(SessionRequest.newBuilder().setOpen(open("prefix", 2_000_000, new int[] {1, 2})).build());
+    big.requests.onNext(SessionRequest.newBuilder().setOpen(open("prefix", new int[] {1, 2}).toBuilder()
+        .setReserveBytes(2_000_000)).build());
     Status s = (Status) big.next();
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode());
     assertTrue(s.getDescription().contains("2000000"), s.getDescription());
@@ -192,7 +207,7 @@ class ShardWorkerTest {
   @Test
   void cancellingTheStreamFreesTheSessionsKvAtOnce() throws Exception {
     Session s = new Session();
-    s.requests.onNext(SessionRequest.newBuilder().setOpen(open("prefix", 0, TestModels.prompt(12, 2))).build());
+    s.requests.onNext(SessionRequest.newBuilder().setOpen(open("prefix", TestModels.prompt(12, 2))).build());
     s.next();
     s.requests.onNext(SessionRequest.newBuilder().setStep(firstStep(12)).build());
     while (!((SessionResponse) s.next()).hasResult()) {
