@@ -55,13 +55,14 @@ public final class WorkerServer implements AutoCloseable {
             access.serverCredentials())
         .maxInboundMessageSize(256 << 20) // hidden rows of long prompts: rows x d x 4 bytes
         .permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+    WorkerServer s = bind(b, access);
     if (!access.secured()) {
       LOG.warn("NO CLUSTER CREDENTIAL: anyone who reaches {}:{} can open sessions on this worker and read the model; "
-          + "set MASKKV_CLUSTER_SECRET (the same on the controller) outside a laptop or a test", host, port);
+          + "set MASKKV_CLUSTER_SECRET (the same on the controller) outside a laptop or a test", host, s.port());
     } else if (access.tls().isEmpty()) {
       LOG.info("the cluster secret authenticates callers; TLS is off (set --tls-cert/--tls-key to encrypt)");
     }
-    return bind(b, access);
+    return s;
   }
 
   /** Serves over any transport (the controller's embedded mode passes an in-process builder). */
