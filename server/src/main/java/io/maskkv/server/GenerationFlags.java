@@ -66,6 +66,10 @@ public final class GenerationFlags {
   @Option(names = "--seed", description = "seed of the random samplers and scorer (default: 42)")
   Long seed;
 
+  @Option(names = "--early-stop", negatable = true, description = "once EOS is committed, stop decoding the "
+      + "positions after it (default: on; --no-early-stop decodes every position)")
+  Boolean earlyStop;
+
   /** The options for in-process generation: the flags given, defaults for the rest, validated. */
   public GenerationOptions options() {
     GenerationOptions.Builder b = GenerationOptions.builder();
@@ -114,11 +118,17 @@ public final class GenerationFlags {
     if (seed != null) {
       b.seed(seed);
     }
+    if (earlyStop != null) {
+      b.earlyStop(earlyStop);
+    }
     return b.build().validated();
   }
 
   /** Sets the given flags on a request; the controller fills in the rest. */
   public void applyTo(GenerateRequest.Builder r) {
+    if (earlyStop != null) {
+      r.setEarlyStop(earlyStop);
+    }
     if (genLength != null) {
       r.setGenLength(genLength);
     }
