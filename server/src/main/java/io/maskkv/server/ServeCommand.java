@@ -38,6 +38,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
   String tlsKey;
 
+  @Option(names = "--tls-dev", description = "TLS with a development certificate: writes a CA and a certificate for "
+      + "localhost into this folder on first start (reused later); clients trust FOLDER/ca.pem. Not for production")
+  java.nio.file.Path tlsDev;
+
   @Option(names = "--api-tokens-file", description = "file with the API tokens clients may use, one per line "
       + "(or one token in MASKKV_API_TOKEN)")
   String apiTokensFile;
@@ -76,6 +80,17 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", port);
     p.put("grpc.server.host", host);
+    if (tlsDev != null) {
+      java.nio.file.Path cert = tlsDev.resolve("controller.pem");
+      java.nio.file.Path key = tlsDev.resolve("controller-key.pem");
+      if (!Files.exists(cert) || !Files.exists(key)) {
+        DevCertificates.write(tlsDev, List.of("controller"), List.of());
+        System.err.println("maskkv: wrote a development CA and certificate to " + tlsDev + " (clients: --tls-ca "
+            + tlsDev.resolve("ca.pem") + ")");
+      }
+      tlsCert = cert.toString();
+      tlsKey = key.toString();
+    }
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
