@@ -191,48 +191,53 @@ class FaultSuiteTest {
     return workers.stream().filter(w -> ids.contains(w.address())).findFirst().orElseThrow();
   }
 
+  /**
+   * Starts {@code sessions} concurrent generations, applies {@code fault} to the worker serving the first one when
+   * it reaches step {@code atStep}, and checks that every session ends normally with the undisturbed tokens.
+   * Returns the faulted worker.
+   */
+  private ServingProcess faultRound(int sessions, int atStep, Consumer<ServingProcess> fault) throws Exception {
+    CompletableFuture<ServingProcess> victim = new CompletableFuture<>();
+    List<Run> runs = new ArrayList<>();
+    for (int p = 0; p < sessions; p++) {
+      int[] steps = {0};
+      Run[] self = new Run[1];
+      Consumer<GenerateEvent> onEvent = p != 0 ? e -> {} : e -> {
+        if (e.hasStep() && ++steps[0] == atStep && !victim.isDone()) {
+          ServingProcess w = serving(self[0]);
+          fault.accept(w);
+          victim.complete(w);
+        }
+      };
+      self[0] = Run.start(client, request(p, 64), onEvent);
+      runs.add(self[0]);
+    }
+    for (int p = 0; p < sessions; p++) {
+      Status end = runs.get(p).end.get(180, TimeUnit.SECONDS);
+      assertEquals(Status.Code.OK, end.getCode(), "prompt " + p + ": " + end);
+      assertTrue(Arrays.equals(expected[p], runs.get(p).tokens()), "prompt " + p + ": tokens differ");
+    }
+    return victim.get(1, TimeUnit.SECONDS);
+  }
+
   @Test
   @Order(1)
   void killNineAtRandomStepsEverySessionCompletesWithTheSameTokens() throws Exception {
     long logs = logBytes();
-    int sessions = 0;
-    int completed = 0;
-    int faults = 0;
-    for (int round = 0; round < 4; round++) {
-      int killAt = 3 + random.nextInt(58);
-      CompletableFuture<ServingProcess> victim = new CompletableFuture<>();
-      List<Run> runs = new ArrayList<>();
-      for (int p = 0; p < PROMPTS; p++) {
-        int[] steps = {0};
-        Run[] self = new Run[1];
-        Consumer<GenerateEvent> onEvent = p != 0 ? e -> {} : e -> {
-          if (e.hasStep() && ++steps[0] == killAt && !victim.isDone()) {
-            ServingProcess w = serving(self[0]);
-            try {
-              w.kill9();
-            } catch (InterruptedException ie) {
-              Thread.currentThread().interrupt();
-            }
-            victim.complete(w);
-          }
-        };
-        self[0] = Run.start(client, request(p, 64), onEvent);
-        runs.add(self[0]);
-      }
-      for (int p = 0; p < PROMPTS; p++) {
-        Status end = runs.get(p).end.get(180, TimeUnit.SECONDS);
-        sessions++;
-        assertEquals(Status.Code.OK, end.getCode(), "round " + round + " prompt " + p + ": " + end);
-        assertTrue(Arrays.equals(expected[p], runs.get(p).tokens()), "round " + round + " prompt " + p);
-        completed++;
-      }
-      ServingProcess killed = victim.get(1, TimeUnit.SECONDS);
-      faults++;
+    int rounds = 4;
+    for (int round = 0; round < rounds; round++) {
+      ServingProcess killed = faultRound(PROMPTS, 3 + random.nextInt(58), w -> {
+        try {
+          w.kill9();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
       killed.restart();
       awaitGroups(3);
     }
     rows.add(new String[] {"kill -9 the serving worker at a random step (4 rounds of 3 concurrent sessions)",
-        "" + sessions, "" + faults, "" + completed, "" + leakedBytes(), "" + (logBytes() - logs),
+        "" + rounds * PROMPTS, "" + rounds, "" + rounds * PROMPTS, "" + leakedBytes(), "" + (logBytes() - logs),
         "replayed on another group; killed worker restarted each round"});
   }
 
@@ -240,37 +245,13 @@ class FaultSuiteTest {
   @Order(2)
   void sigstopAWorkerIsDetectedAndTheSessionsReplayed() throws Exception {
     long logs = logBytes();
-    int sessions = 0;
-    int completed = 0;
-    for (int round = 0; round < 2; round++) {
-      int stopAt = 3 + random.nextInt(40);
-      CompletableFuture<ServingProcess> victim = new CompletableFuture<>();
-      List<Run> runs = new ArrayList<>();
-      for (int p = 0; p < 2; p++) {
-        int[] steps = {0};
-        Run[] self = new Run[1];
-        Consumer<GenerateEvent> onEvent = p != 0 ? e -> {} : e -> {
-          if (e.hasStep() && ++steps[0] == stopAt && !victim.isDone()) {
-            ServingProcess w = serving(self[0]);
-            w.signal("STOP");
-            victim.complete(w);
-          }
-        };
-        self[0] = Run.start(client, request(p, 64), onEvent);
-        runs.add(self[0]);
-      }
-      for (int p = 0; p < 2; p++) {
-        Status end = runs.get(p).end.get(180, TimeUnit.SECONDS);
-        sessions++;
-        assertEquals(Status.Code.OK, end.getCode(), "round " + round + " prompt " + p + ": " + end);
-        assertTrue(Arrays.equals(expected[p], runs.get(p).tokens()), "round " + round + " prompt " + p);
-        completed++;
-      }
-      victim.get(1, TimeUnit.SECONDS).signal("CONT");
+    int rounds = 2;
+    for (int round = 0; round < rounds; round++) {
+      faultRound(2, 3 + random.nextInt(40), w -> w.signal("STOP")).signal("CONT");
       awaitGroups(3); // the stopped worker answers again and returns to routing
     }
-    rows.add(new String[] {"SIGSTOP the serving worker at a random step (2 rounds of 2 sessions)", "" + sessions, "2",
-        "" + completed, "" + leakedBytes(), "" + (logBytes() - logs),
+    rows.add(new String[] {"SIGSTOP the serving worker at a random step (2 rounds of 2 sessions)", "" + rounds * 2,
+        "" + rounds, "" + rounds * 2, "" + leakedBytes(), "" + (logBytes() - logs),
         "detected by the step timeout (2 s + 2 ms/token); SIGCONT returns the worker to routing"});
   }
 
