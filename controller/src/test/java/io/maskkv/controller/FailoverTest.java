@@ -44,6 +44,10 @@ class FailoverTest {
     return b.build();
   }
 
+  private static String startedOn(List<GenerateEvent> events) {
+    return events.stream().filter(GenerateEvent::hasStarted).findFirst().orElseThrow().getStarted().getWorkers(0);
+  }
+
   private static int[] tokens(List<GenerateEvent> events) {
     return ServingEquivalenceTest.served(events);
   }
@@ -119,6 +123,31 @@ class FailoverTest {
       }
       assertEquals(0, w.worker().ledger().sessions());
     }
+  }
+
+  @Test
+  void aWorkerThatRefusesTheOpenSendsTheSessionToAnotherGroup() throws Exception {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster();
+    WorkerServer a = cluster.worker(model, 0, 4, 400_000, "a");
+    WorkerServer b = cluster.worker(model, 0, 4, 400_000, "b");
+    // polls far apart: the controller's view of free KV stays what it was at start
+    cluster.controller(Map.of("maskkv.poll-interval", "60s"));
+    GenerateRequest r = request("prefix", 16, 16);
+    List<GenerateEvent> undisturbed = cluster.generate(r);
+    String first = startedOn(undisturbed);
+    WorkerServer chosen = first.equals(TestCluster.address(a)) ? a : b;
+    WorkerServer other = chosen == a ? b : a;
+    // something the controller does not know about fills the worker it would choose next (its own ledger refuses)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (chosen.worker().ledger().sessions() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5); // the first session's close reaches the worker just after its summary
+    }
+    assertTrue(chosen.worker().ledger().reserve("outsider", 390_000));
+    List<GenerateEvent> moved = cluster.generate(r);
+    assertEquals(TestCluster.address(other), startedOn(moved));
+    assertArrayEquals(tokens(undisturbed), tokens(moved));
+    assertEquals(1, chosen.worker().ledger().sessions(), "only the outsider");
   }
 
   @Test

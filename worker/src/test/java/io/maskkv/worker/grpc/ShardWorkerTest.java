@@ -153,6 +153,26 @@ class ShardWorkerTest {
   }
 
   @Test
+  void aWorkerListensBeforeItsShardIsLoadedAndAnswersNotServingUntilThen() {
+    WorkerServer early = WorkerServer.bind("127.0.0.1", 0, io.maskkv.common.security.ClusterAccess.OPEN);
+    ManagedChannel ch = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", early.port(),
+        io.grpc.InsecureChannelCredentials.create()).build();
+    try {
+      var health = HealthGrpc.newBlockingStub(ch);
+      assertEquals(ServingStatus.NOT_SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
+      assertEquals(Status.Code.UNIMPLEMENTED, org.junit.jupiter.api.Assertions.assertThrows(
+          io.grpc.StatusRuntimeException.class, () -> WorkerServiceGrpc.newBlockingStub(ch)
+              .info(InfoRequest.getDefaultInstance())).getStatus().getCode(), "no worker service while loading");
+      early.serve(new ShardWorker(model, new WorkerSettings("w2", "", "", 1_000_000, "")));
+      assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
+      assertEquals("w2", WorkerServiceGrpc.newBlockingStub(ch).info(InfoRequest.getDefaultInstance()).getWorkerId());
+    } finally {
+      ch.shutdownNow();
+      early.kill();
+    }
+  }
+
+  @Test
   void aSessionStepsReportsEvictionsAndFreesItsKvOnClose() throws Exception {
     Session s = new Session();
     int[] prompt = TestModels.prompt(12, 1);
