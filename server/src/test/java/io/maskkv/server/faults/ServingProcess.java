@@ -34,7 +34,9 @@ final class ServingProcess implements AutoCloseable {
   /** Starts {@code io.maskkv.server.Main args...} with this test's classpath and waits until it listens. */
   static ServingProcess start(Path log, Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
+        // a fixed, pre-touched heap and glibc returning freed tensor blocks: resident memory then measures the
+        // native memory the sessions hold, so a leak shows as growth
+        "-Xms384m", "-Xmx384m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
         "-Dai.djl.default_engine=PyTorch", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), "io.maskkv.server.Main"));
     cmd.addAll(List.of(args));
@@ -49,6 +51,7 @@ final class ServingProcess implements AutoCloseable {
           .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
       b.environment().putAll(env);
       b.environment().put("OMP_NUM_THREADS", "1");
+      b.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
       long before = Files.exists(log) ? Files.size(log) : 0;
       process = b.start();
       port = awaitPort(before);
