@@ -31,8 +31,20 @@ public final class PromptTemplates {
     return builtIn(family);
   }
 
+  /** Whether the folder carries its own chat template. */
+  public static boolean hasOwn(Path modelDir) {
+    return Files.exists(modelDir.resolve(CONFIG_FILE)) && !(load(modelDir, null) instanceof BuiltIn);
+  }
+
   /** The hard-coded template of a family, for folders that carry none (our own small models). */
   public static PromptTemplate builtIn(ModelFamily family) {
-    return messages -> ChatTemplate.apply(family, messages);
+    return new BuiltIn(family);
+  }
+
+  private record BuiltIn(ModelFamily family) implements PromptTemplate {
+    @Override
+    public String render(java.util.List<ChatTemplate.Message> messages) {
+      return ChatTemplate.apply(family, messages);
+    }
   }
 }
