@@ -7,7 +7,6 @@ import io.maskkv.common.io.Bytes;
 import io.maskkv.common.text.ChatTemplate;
 import io.maskkv.common.text.PromptTemplates;
 import io.maskkv.common.text.TextTokenizer;
-import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.session.Generator;
 import java.util.List;
@@ -47,7 +46,7 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give exactly one of --prompt or --ids");
     }
     GenerationOptions o = generation.options();
-    try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
+    try (Transformer t = model.load();
         TextTokenizer tok = TextTokenizer.load(model.model)) {
       int[] input;
       if (ids != null) {
