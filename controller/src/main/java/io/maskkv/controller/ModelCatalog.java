@@ -3,6 +3,7 @@ package io.maskkv.controller;
 import io.grpc.StatusRuntimeException;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.model.ModelConfigJson;
+import io.maskkv.common.text.PromptTemplates;
 import io.maskkv.common.text.TextTokenizer;
 import io.maskkv.proto.v1.FileChunk;
 import io.maskkv.proto.v1.ModelFilesRequest;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
 
 /**
  * The models the controller serves. The controller needs no copy of a model folder: the first time a model is
- * asked for, it fetches config.json and tokenizer.json from a worker that serves it (into a temporary folder,
+ * asked for, it fetches config.json, tokenizer.json, tokenizer_config.json and generation_config.json from a worker that serves it (into a temporary folder,
  * deleted at shutdown) and takes the layer profile from the worker's Info.
  */
 @Singleton
@@ -83,7 +84,8 @@ public class ModelCatalog implements AutoCloseable {
     TextTokenizer tokenizer = Files.exists(dir.resolve("tokenizer.json")) ? TextTokenizer.load(dir) : null;
     WorkerInfo info = from.info();
     double[] profile = info.getLayerProfileList().stream().mapToDouble(Double::doubleValue).toArray();
-    return new ServedModel(name, config, tokenizer, profile, info.getHasProfile());
+    return new ServedModel(name, config, tokenizer, PromptTemplates.load(dir, config.family()), profile,
+        info.getHasProfile());
   }
 
   /** Models fetched so far. */

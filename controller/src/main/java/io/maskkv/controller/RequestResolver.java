@@ -157,9 +157,9 @@ public class RequestResolver {
         }
         turns.add(new ChatTemplate.Message(msg.getRole().isBlank() ? "user" : msg.getRole(), msg.getContent()));
       }
-      text = ChatTemplate.apply(m.config().family(), turns);
+      text = m.template().render(turns);
     } else if (r.getChat()) {
-      text = ChatTemplate.apply(m.config().family(), List.of(new ChatTemplate.Message("user", r.getPrompt())));
+      text = m.template().render(List.of(new ChatTemplate.Message("user", r.getPrompt())));
     } else {
       text = r.getPrompt();
     }

@@ -2,6 +2,7 @@ package io.maskkv.controller;
 
 import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.model.ModelConfig;
+import io.maskkv.common.text.IncrementalDecoder;
 import io.maskkv.common.text.TextTokenizer;
 import java.util.Arrays;
 import java.util.List;
@@ -16,10 +17,11 @@ final class TextStreamer {
   private final int[] response;
   private int decided;
   private boolean stopped;
-  private String streamed = "";
+  private final IncrementalDecoder text;
 
   TextStreamer(TextTokenizer tokenizer, ModelConfig config, int genLength) {
     this.tokenizer = tokenizer;
+    this.text = tokenizer == null ? null : new IncrementalDecoder(tokenizer);
     this.config = config;
     this.response = new int[genLength];
     Arrays.fill(response, -1);
@@ -41,17 +43,13 @@ final class TextStreamer {
     if (tokenizer == null || decided == before) {
       return "";
     }
-    return extend(tokenizer.decode(Arrays.copyOf(response, decided)));
+    // deltas concatenate exactly to the final text: a character split across tokens waits until it completes
+    return text.next(Arrays.copyOf(response, decided));
   }
 
-  /** Text the final answer adds to what was streamed (normally nothing). */
-  String extend(String text) {
-    if (text.startsWith(streamed) && text.length() > streamed.length()) {
-      String delta = text.substring(streamed.length());
-      streamed = text;
-      return delta;
-    }
-    return "";
+  /** Text the final answer adds to what was streamed (a held-back tail, normally nothing). */
+  String extend(String answer) {
+    return text == null ? "" : text.finish(answer);
   }
 
   int prefixTokens() {

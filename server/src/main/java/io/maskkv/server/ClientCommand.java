@@ -44,7 +44,8 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--ids", description = "prompt as comma-separated token ids")
   String ids;
 
-  @Option(names = "--chat", description = "wrap the prompt in the model family's chat template")
+  @Option(names = "--chat",
+      description = "wrap the prompt in the model's chat template (its tokenizer_config.json's, else the family's)")
   boolean chat;
 
   @Option(names = "--model", description = "model name (default: the only one served)")

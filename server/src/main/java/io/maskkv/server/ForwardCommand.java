@@ -2,7 +2,6 @@ package io.maskkv.server;
 
 import ai.djl.ndarray.NDManager;
 import io.maskkv.common.io.Npy;
-import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Forward;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ public final class ForwardCommand implements Callable<Integer> {
     if (tokens.length == 0) {
       throw new IllegalArgumentException("--ids is empty");
     }
-    try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
+    try (Transformer t = model.load();
         NDManager step = t.manager().newSubManager()) {
       float[] logits = Forward.logitsAllRows(t, tokens, step);
       Npy.write(out, new long[] {tokens.length, t.config().vocabSize()}, logits);

@@ -5,8 +5,8 @@ import io.maskkv.common.decode.GenerationResult;
 import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.io.Bytes;
 import io.maskkv.common.text.ChatTemplate;
+import io.maskkv.common.text.PromptTemplates;
 import io.maskkv.common.text.TextTokenizer;
-import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.session.Generator;
 import java.util.List;
@@ -27,7 +27,8 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--ids", description = "prompt as comma-separated token ids instead of text")
   String ids;
 
-  @Option(names = "--chat", description = "wrap the prompt in the model family's chat template")
+  @Option(names = "--chat", description = "wrap the prompt in the model's chat template (tokenizer_config.json's, "
+      + "else the family's built-in one)")
   boolean chat;
 
   @Mixin
@@ -45,14 +46,14 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give exactly one of --prompt or --ids");
     }
     GenerationOptions o = generation.options();
-    try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
+    try (Transformer t = model.load();
         TextTokenizer tok = TextTokenizer.load(model.model)) {
       int[] input;
       if (ids != null) {
         input = Ids.parse(ids);
       } else {
-        String text = chat ? ChatTemplate.apply(t.config().family(),
-            List.of(new ChatTemplate.Message("user", prompt))) : prompt;
+        String text = chat ? PromptTemplates.load(model.model, t.config().family())
+            .render(List.of(new ChatTemplate.Message("user", prompt))) : prompt;
         input = tok.encode(text);
       }
       StreamingPrinter printer = new StreamingPrinter(tok, t.config(), quiet ? null : System.out);

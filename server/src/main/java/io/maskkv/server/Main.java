@@ -4,14 +4,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
- * The serving command line: the commands a deployment runs (serve, worker, client, health, generate, forward).
+ * The serving command line: the commands a deployment runs (serve, worker, client, health, generate, forward,
+ * tokenize).
  * Benchmarks, evaluation and training are {@code io.maskkv.bench.cli.BenchMain}, reached from the same
  * {@code ./maskkv} launcher.
  */
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",
     description = "Serve diffusion language models with a MaskKV-compressed prompt KV cache.",
     subcommands = {GenerateCommand.class, ForwardCommand.class, ServeCommand.class, WorkerCommand.class,
-        ClientCommand.class, HealthCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        ClientCommand.class, HealthCommand.class, CertsCommand.class, TokenizeCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

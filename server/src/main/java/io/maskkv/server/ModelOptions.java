@@ -1,5 +1,13 @@
 package io.maskkv.server;
 
+import ai.djl.Device;
+import io.maskkv.common.model.MemoryEstimate;
+import io.maskkv.common.model.ModelConfig;
+import io.maskkv.common.model.ModelConfigJson;
+import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.ModelLoader;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.engine.WeightPrecision;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -7,6 +15,8 @@ import picocli.CommandLine.Option;
 public final class ModelOptions {
   /** The bundled model, the default of every command. */
   public static final Path DEFAULT_MODEL = Path.of("models", "maskkv-tiny");
+  /** The session the memory check plans for when a command serves one at a time. */
+  static final long SESSION_TOKENS = 4096;
 
   @Option(names = "--model", description = "Hugging Face model folder (default: ${DEFAULT-VALUE})",
       defaultValue = "models/maskkv-tiny")
@@ -14,4 +24,23 @@ public final class ModelOptions {
 
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
   public String device;
+
+  @Option(names = "--dtype", defaultValue = "auto", description = "weight precision: auto (the checkpoint's on "
+      + "CUDA, fp32 on CPU), fp32, bf16 (CUDA only) or fp16 (default: ${DEFAULT-VALUE})")
+  public String dtype;
+
+  /**
+   * The whole model, after checking that it and one session of up to 4096 tokens fit the device; progress on
+   * stderr for large models.
+   */
+  public Transformer load() {
+    ModelConfig c = ModelConfigJson.read(model);
+    long kv = MemoryEstimate.sessionKvBytes(c, 0, c.layers(), Math.min(SESSION_TOKENS, c.maxPositions()));
+    return load(0, c.layers(), kv);
+  }
+
+  Transformer load(int from, int to, long kvBytes) {
+    Device d = Devices.parse(device);
+    return ModelLoader.load(model, d, from, to, WeightPrecision.parse(dtype), kvBytes, new LoadProgressPrinter());
+  }
 }

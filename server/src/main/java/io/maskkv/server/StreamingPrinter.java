@@ -4,6 +4,7 @@ import io.maskkv.common.decode.Candidate;
 import io.maskkv.common.decode.StepEvent;
 import io.maskkv.common.decode.StepListener;
 import io.maskkv.common.model.ModelConfig;
+import io.maskkv.common.text.IncrementalDecoder;
 import io.maskkv.common.text.TextTokenizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -14,16 +15,15 @@ import java.util.List;
  * released only once every position before it is decided.
  */
 final class StreamingPrinter implements StepListener {
-  private final TextTokenizer tokenizer;
   private final ModelConfig config;
   private final PrintStream out;
   private final List<Integer> decided = new ArrayList<>();
   private final java.util.Map<Integer, Integer> pending = new java.util.HashMap<>();
-  private String printed = "";
+  private final IncrementalDecoder text;
   private boolean stopped;
 
   StreamingPrinter(TextTokenizer tokenizer, ModelConfig config, PrintStream out) {
-    this.tokenizer = tokenizer;
+    this.text = new IncrementalDecoder(tokenizer);
     this.config = config;
     this.out = out;
   }
@@ -44,17 +44,16 @@ final class StreamingPrinter implements StepListener {
       }
       decided.add(tok);
     }
-    String text = tokenizer.decode(decided.stream().mapToInt(Integer::intValue).toArray());
-    if (text.startsWith(printed) && text.length() > printed.length()) {
-      out.print(text.substring(printed.length()));
+    String delta = text.next(decided.stream().mapToInt(Integer::intValue).toArray());
+    if (!delta.isEmpty()) {
+      out.print(delta);
       out.flush();
-      printed = text;
     }
   }
 
   void finish(String answer) {
-    if (answer.startsWith(printed)) {
-      out.println(answer.substring(printed.length()));
+    if (answer.startsWith(text.streamed())) {
+      out.println(text.finish(answer));
     } else {
       out.println();
       out.println(answer);

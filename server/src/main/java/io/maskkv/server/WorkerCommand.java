@@ -2,6 +2,8 @@ package io.maskkv.server;
 
 import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.ModelLoader;
+import io.maskkv.worker.engine.WeightPrecision;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.grpc.ShardWorker;
 import io.maskkv.common.security.ClusterAccess;
@@ -69,6 +71,10 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N")
   String device;
 
+  @Option(names = "--dtype", defaultValue = "auto", description = "weight precision: auto (the checkpoint's on "
+      + "CUDA, fp32 on CPU), fp32, bf16 (CUDA only) or fp16 (default: ${DEFAULT-VALUE})")
+  String dtype;
+
   @Option(names = "--drain-timeout", defaultValue = "30", description = "seconds running sessions may finish on stop")
   int drainSeconds;
 
@@ -109,7 +115,9 @@ public final class WorkerCommand implements Callable<Integer> {
     Transformer shard;
     ShardWorker worker;
     try {
-      shard = Transformer.load(model, Devices.parse(device), from, to);
+      // the weights and the whole KV capacity must fit the device together: refused here, in one line, if not
+      shard = ModelLoader.load(model, Devices.parse(device), from, to, WeightPrecision.parse(dtype),
+          ByteSizes.parse(kvBytes), new LoadProgressPrinter());
       worker = new ShardWorker(shard, new WorkerSettings(id, name, group, ByteSizes.parse(kvBytes), ""),
           maxBatchRows, chunkedPrefill);
     } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.maskkv.common.model;
 
+import java.util.List;
+
 /**
  * Everything the forward pass needs to know about a model, read once from {@code config.json}.
  * One record covers both families; derived sizes are accessors, never recomputed inline.
@@ -18,9 +20,19 @@ public record ModelConfig(
     int eosTokenId,
     int eotTokenId,
     int bosTokenId,
-    int maxPositions) {
+    int maxPositions,
+    List<Integer> extraStopIds) {
+
+  /** A config whose only stop tokens are its EOS and EOT. */
+  public ModelConfig(ModelFamily family, int hiddenSize, int layers, int heads, int kvHeads, int intermediateSize,
+      int vocabSize, double ropeTheta, double rmsNormEps, int maskTokenId, int eosTokenId, int eotTokenId,
+      int bosTokenId, int maxPositions) {
+    this(family, hiddenSize, layers, heads, kvHeads, intermediateSize, vocabSize, ropeTheta, rmsNormEps, maskTokenId,
+        eosTokenId, eotTokenId, bosTokenId, maxPositions, List.of());
+  }
 
   public ModelConfig {
+    extraStopIds = List.copyOf(extraStopIds);
     if (hiddenSize <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || intermediateSize <= 0 || vocabSize <= 0) {
       throw new ModelFormatException("config: sizes must be positive: " + this);
     }
@@ -62,7 +74,20 @@ public record ModelConfig(
     return 2L * kvDim() * Float.BYTES;
   }
 
+  /** EOS, EOT, and the stop ids of generation_config.json and tokenizer_config.json ({@link StopTokens}). */
   public boolean isStopToken(int id) {
-    return id == eosTokenId || (eotTokenId >= 0 && id == eotTokenId);
+    return id == eosTokenId || (eotTokenId >= 0 && id == eotTokenId) || extraStopIds.contains(id);
+  }
+
+  /** This config with more ids that end an answer (duplicates of EOS/EOT are harmless). */
+  public ModelConfig withStopIds(int... ids) {
+    List<Integer> all = new java.util.ArrayList<>(extraStopIds);
+    for (int id : ids) {
+      if (!all.contains(id)) {
+        all.add(id);
+      }
+    }
+    return new ModelConfig(family, hiddenSize, layers, heads, kvHeads, intermediateSize, vocabSize, ropeTheta,
+        rmsNormEps, maskTokenId, eosTokenId, eotTokenId, bosTokenId, maxPositions, all);
   }
 }

@@ -32,7 +32,7 @@ public final class ModelConfigJson {
     if (root == null || !root.isObject()) {
       throw new ModelFormatException(file + ": expected a JSON object");
     }
-    return parse(root, file.toString());
+    return parse(root, file.toString()).withStopIds(StopTokens.read(modelDir));
   }
 
   static ModelConfig parse(JsonNode root, String where) {

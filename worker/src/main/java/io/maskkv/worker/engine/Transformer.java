@@ -42,12 +42,21 @@ public final class Transformer implements AutoCloseable {
     this.block = new TransformerBlock(config);
   }
 
-  /** Loads layers [fromLayer, toLayer) of the model folder onto the device. */
+  /** Loads layers [fromLayer, toLayer) of the model folder onto the device, weights widened to fp32. */
   public static Transformer load(Path dir, Device device, int fromLayer, int toLayer) {
+    return load(dir, device, fromLayer, toLayer, DataType.FLOAT32, LoadProgress.NONE);
+  }
+
+  /**
+   * Loads layers [fromLayer, toLayer) with the projection matrices, embedding and head held in {@code matrices}
+   * (see {@link WeightPrecision#resolve}); the caller checks memory first ({@link LoadPlan}).
+   */
+  public static Transformer load(Path dir, Device device, int fromLayer, int toLayer, DataType matrices,
+      LoadProgress progress) {
     Checkpoint ckpt = Checkpoint.open(dir);
     NDManager root = NDManager.newBaseManager(device);
     try {
-      ModelWeights w = ModelWeights.load(ckpt, root, fromLayer, toLayer);
+      ModelWeights w = ModelWeights.load(ckpt, root, fromLayer, toLayer, matrices, progress);
       return new Transformer(ckpt.config(), w, root, dir);
     } catch (RuntimeException e) {
       root.close();
@@ -109,6 +118,9 @@ public final class Transformer implements AutoCloseable {
     NDArray index = step.create(ids).toType(DataType.INT64, false);
     NDArray rows = weights.embedding().get(index);
     rows.attach(step); // the result of an op on a weight belongs to the weight's manager otherwise
+    if (rows.getDataType() != DataType.FLOAT32) {
+      rows = rows.toType(DataType.FLOAT32, false); // bf16/fp16 embedding rows widen exactly
+    }
     return rows;
   }
 
@@ -330,7 +342,7 @@ public final class Transformer implements AutoCloseable {
 
   /** Logits {@code [rows, vocab]} for the given rows of the final hidden states only. */
   public NDArray logits(NDArray hidden) {
-    return block.rmsNorm(hidden, weights.finalNorm()).matMul(weights.lmHead());
+    return TransformerBlock.linear(block.rmsNorm(hidden, weights.finalNorm()), weights.lmHead());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.maskkv.worker.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import io.maskkv.common.model.ModelConfig;
 
@@ -53,15 +54,15 @@ public final class TransformerBlock {
 
   /** {@code x + attended·Wo}: the output projection and the first residual. */
   public NDArray attentionResidual(NDArray x, NDArray attended, LayerWeights w) {
-    return x.add(attended.matMul(w.wo()));
+    return x.add(linear(attended, w.wo()));
   }
 
   /** The MLP half of the block: {@code x + down(SiLU(gate(norm(x))) * up(norm(x)))}. */
   public NDArray feedForwardResidual(NDArray x, LayerWeights w) {
     NDArray h = rmsNorm(x, w.ffnNorm());
-    NDArray gate = h.matMul(w.wGate());
-    NDArray up = h.matMul(w.wUp());
-    return x.add(gate.mul(Activation.sigmoid(gate)).mul(up).matMul(w.wDown()));
+    NDArray gate = linear(h, w.wGate());
+    NDArray up = linear(h, w.wUp());
+    return x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.wDown()));
   }
 
   /** RMSNorm in fp32: {@code w * x / sqrt(mean(x²) + eps)}; the final norm before the head is one too. */
@@ -87,8 +88,21 @@ public final class TransformerBlock {
     return y.reshape(split).transpose(order);
   }
 
+  /**
+   * {@code x·w} for fp32 rows and a weight in any precision ({@link WeightPrecision}): rows are cast to the
+   * weight's type for the GEMM (bf16/fp16 tensor cores on CUDA) and the product back to fp32, so everything
+   * between the matrix products stays fp32. With fp32 weights this is the plain product.
+   */
+  public static NDArray linear(NDArray x, NDArray w) {
+    DataType t = w.getDataType();
+    if (t == x.getDataType()) {
+      return x.matMul(w);
+    }
+    return x.toType(t, false).matMul(w).toType(DataType.FLOAT32, false);
+  }
+
   private static NDArray project(NDArray h, NDArray w, NDArray bias) {
-    NDArray y = h.matMul(w);
+    NDArray y = linear(h, w);
     return bias == null ? y : y.add(bias);
   }
 }

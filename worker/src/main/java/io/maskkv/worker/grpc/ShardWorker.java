@@ -46,8 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
-  /** Files the controller needs to tokenize and plan without a copy of the model folder. */
-  static final List<String> MODEL_FILES = List.of("config.json", "tokenizer.json");
+  /**
+   * Files the controller needs to tokenize and plan without a copy of the model folder: the config, the tokenizer,
+   * its chat template (tokenizer_config.json) and generate()'s stop ids (generation_config.json).
+   */
+  static final List<String> MODEL_FILES = List.of("config.json", "tokenizer.json", "tokenizer_config.json",
+      "generation_config.json");
   private static final int CHUNK = 1 << 20;
 
   private final Transformer shard;
