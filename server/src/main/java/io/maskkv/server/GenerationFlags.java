@@ -66,8 +66,9 @@ public final class GenerationFlags {
   @Option(names = "--seed", description = "seed of the random samplers and scorer (default: 42)")
   Long seed;
 
-  @Option(names = "--early-stop", negatable = true, description = "once EOS is committed, stop decoding the "
-      + "positions after it (default: on; --no-early-stop decodes every position)")
+  @Option(names = "--early-stop", negatable = true, arity = "0..1", fallbackValue = "true",
+      description = "once EOS is committed, stop decoding the positions after it (default: on; --no-early-stop or "
+          + "--early-stop false decodes every position)")
   Boolean earlyStop;
 
   /** The options for in-process generation: the flags given, defaults for the rest, validated. */
