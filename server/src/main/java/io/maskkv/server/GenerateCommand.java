@@ -27,6 +27,13 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--ids", description = "prompt as comma-separated token ids instead of text")
   String ids;
 
+  @Option(names = "--data", description = "a LongBench-format JSONL file (as make-tasks writes): the prompt is the "
+      + "record's context, a space and its input; its answers are printed on stderr")
+  java.nio.file.Path data;
+
+  @Option(names = "--index", defaultValue = "0", description = "which record of --data, from 0 (default: 0)")
+  int index;
+
   @Option(names = "--chat", description = "wrap the prompt in the model's chat template (tokenizer_config.json's, "
       + "else the family's built-in one)")
   boolean chat;
@@ -42,8 +49,13 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if ((prompt == null) == (ids == null)) {
-      throw new IllegalArgumentException("give exactly one of --prompt or --ids");
+    if ((prompt != null ? 1 : 0) + (ids != null ? 1 : 0) + (data != null ? 1 : 0) != 1) {
+      throw new IllegalArgumentException("give exactly one of --prompt, --ids or --data");
+    }
+    if (data != null) {
+      LongBenchRecord r = LongBenchRecord.read(data, index);
+      prompt = r.prompt();
+      System.err.println("record " + index + " of " + data + ": " + r.promptWords() + " words; answers " + r.answers());
     }
     GenerationOptions o = generation.options();
     try (Transformer t = model.load();
@@ -55,6 +67,11 @@ public final class GenerateCommand implements Callable<Integer> {
         String text = chat ? PromptTemplates.load(model.model, t.config().family())
             .render(List.of(new ChatTemplate.Message("user", prompt))) : prompt;
         input = tok.encode(text);
+        List<String> unknown = tok.unknownWords(prompt);
+        if (!unknown.isEmpty()) {
+          System.err.println("warning: " + unknown.size() + " prompt word(s) are not in the vocabulary of "
+              + model.model + " and read as its unknown token: " + unknown.stream().distinct().limit(10).toList());
+        }
       }
       StreamingPrinter printer = new StreamingPrinter(tok, t.config(), quiet ? null : System.out);
       GenerationResult r = new Generator(t).generate(input, o, e -> {

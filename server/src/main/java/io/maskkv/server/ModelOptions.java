@@ -18,9 +18,14 @@ public final class ModelOptions {
   /** The session the memory check plans for when a command serves one at a time. */
   static final long SESSION_TOKENS = 4096;
 
-  @Option(names = "--model", description = "Hugging Face model folder (default: ${DEFAULT-VALUE})",
-      defaultValue = "models/maskkv-tiny")
-  public Path model;
+  public Path model = Installation.resolve(DEFAULT_MODEL);
+
+  /** A relative folder that is not under the working directory is looked up under the installation. */
+  @Option(names = "--model", description = "Hugging Face model folder (default: models/maskkv-tiny of the "
+      + "installation)")
+  void model(Path dir) {
+    model = Installation.resolve(dir);
+  }
 
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
   public String device;

@@ -77,6 +77,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     boolean external = (workers != null && !workers.isEmpty()) || (dns != null && !dns.isEmpty());
     boolean embed = embedded != null ? embedded : !external;
+    model = Installation.resolve(model);
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", port);
     p.put("grpc.server.host", host);

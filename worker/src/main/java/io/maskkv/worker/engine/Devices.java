@@ -11,15 +11,27 @@ public final class Devices {
     if (n.isEmpty() || n.equals("cpu")) {
       return Device.cpu();
     }
-    if (n.equals("cuda") || n.equals("gpu")) {
-      return Device.gpu(0);
+    int index;
+    try {
+      if (n.equals("cuda") || n.equals("gpu")) {
+        index = 0;
+      } else if (n.startsWith("cuda:")) {
+        index = Integer.parseInt(n.substring(5));
+      } else if (n.startsWith("gpu")) {
+        index = Integer.parseInt(n.substring(3));
+      } else {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
     }
-    if (n.startsWith("cuda:")) {
-      return Device.gpu(Integer.parseInt(n.substring(5)));
+    // checked here, in one line, rather than as an engine stack trace at the first tensor
+    int gpus = ai.djl.util.cuda.CudaUtils.getGpuCount();
+    if (index >= gpus) {
+      throw new IllegalArgumentException("--device " + name + ": " + (gpus == 0 ? "no CUDA GPU is usable here (no "
+          + "driver, or a CPU build of the PyTorch native library)" : "only " + gpus + " CUDA GPU(s)")
+          + "; use --device cpu");
     }
-    if (n.startsWith("gpu")) {
-      return Device.gpu(Integer.parseInt(n.substring(3)));
-    }
-    throw new IllegalArgumentException("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
+    return Device.gpu(index);
   }
 }
