@@ -124,7 +124,7 @@ class DeployFilesTest {
         assertTrue(staticWorkers.contains(advertise), e.getKey() + " is neither static nor self-registering");
       }
       found.add(advertise);
-      groups.computeIfAbsent(option(args, "--group"), g -> new ArrayList<>()).add(option(args, "--layers"));
+      groups.computeIfAbsent(option(args, "--group"), g -> new ArrayList<>()).add(option(args, "--layer-range"));
     }
     assertTrue(found.containsAll(staticWorkers), "MASKKV_WORKERS names services that exist");
     assertEquals(2, groups.size(), "two replica groups");
@@ -174,7 +174,7 @@ class DeployFilesTest {
       assertEquals(port, (Integer) at(c, "readinessProbe", "grpc", "port"), e.getKey() + ": readiness on gRPC health");
       List<Object> args = at(c, "args");
       if (args.get(0).equals("worker")) {
-        ranges.add(option(args, "--layers"));
+        ranges.add(option(args, "--layer-range"));
         assertEquals("$(POD_IP):" + option(args, "--port"), option(args, "--advertise"));
         assertEquals("maskkv.v1.WorkerService", at(c, "readinessProbe", "grpc", "service"));
         Map<String, Object> headless = services.get(e.getKey());
@@ -204,7 +204,8 @@ class DeployFilesTest {
         "maskkv.worker-kv-bytes", "1GB", "maskkv.default-cache.method", "snapkv",
         "maskkv.default-cache.budget", "128", "maskkv.drain-timeout", "30s",
         // what the deployments take from their secrets (MASKKV_CLUSTER_SECRET, MASKKV_API_TOKEN)
-        "maskkv.auth.cluster-secret", "0123456789abcdef0123", "maskkv.auth.api-token", "api-token-0123456789")).start()) {
+        "maskkv.auth.cluster-secret", "0123456789abcdef0123",
+        "maskkv.auth.api-token", "api-token-0123456789")).start()) {
       ControllerConfig c = ctx.getBean(ControllerConfig.class);
       assertEquals(List.of("worker-a0:7070", "worker-a1:7070"), c.getWorkers());
       assertEquals(List.of("maskkv-shard-0:7070"), c.getDns());

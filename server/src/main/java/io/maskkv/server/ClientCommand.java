@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
         + "prefix is decided, with a summary on stderr. Unset options take the controller's defaults.",
         "--list shows the models, --status the workers and groups."})
 public final class ClientCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "localhost")
+  @Option(names = "--host", defaultValue = "localhost", description = "controller host (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--port", defaultValue = "50051")
+  @Option(names = "--port", defaultValue = "50051", description = "controller gRPC port (default: ${DEFAULT-VALUE})")
   int port;
 
   @Option(names = "--tls", description = "connect over TLS (the JDK's trust store, or --tls-ca); the API token comes "

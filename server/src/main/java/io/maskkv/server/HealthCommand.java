@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
     description = "Ask a controller or worker's grpc.health.v1.Health service; exit 0 when SERVING (container "
         + "health checks).")
 public final class HealthCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "localhost")
+  @Option(names = "--host", defaultValue = "localhost", description = "host to ask (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--port", defaultValue = "50051")
+  @Option(names = "--port", defaultValue = "50051", description = "gRPC port to ask (default: ${DEFAULT-VALUE})")
   int port;
 
   @Option(names = "--tls", description = "connect over TLS (the JDK's trust store, or --tls-ca); the API token comes "

@@ -29,7 +29,9 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "model folder")
   Path model;
 
-  @Option(names = "--layers", description = "layer range FROM:TO, TO exclusive (default: all layers)")
+  // not --layers, which means a layer count everywhere else (make-model, train, bench)
+  @Option(names = "--layer-range", description = "the layers this worker holds, FROM:TO with TO exclusive "
+      + "(default: all layers)")
   String layers;
 
   @Option(names = "--port", defaultValue = "7070", description = "gRPC port, 0 = any free (default: ${DEFAULT-VALUE})")
@@ -101,10 +103,10 @@ public final class WorkerCommand implements Callable<Integer> {
         from = Integer.parseInt(r[0].trim());
         to = Integer.parseInt(r[1].trim());
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--layers must be FROM:TO, got '" + layers + "'");
+        throw new IllegalArgumentException("--layer-range must be FROM:TO, got '" + layers + "'");
       }
       if (from < 0 || to > total || from >= to) {
-        throw new IllegalArgumentException("--layers " + layers + " is outside the model's 0:" + total);
+        throw new IllegalArgumentException("--layer-range " + layers + " is outside the model's 0:" + total);
       }
     }
     // listen first: while the shard loads, health answers NOT_SERVING instead of refusing connections

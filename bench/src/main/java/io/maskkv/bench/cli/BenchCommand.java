@@ -27,19 +27,23 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--arch", defaultValue = "llada", description = "family of the generated model")
   String arch;
 
-  @Option(names = "--layers", defaultValue = "2")
+  @Option(names = "--layers", defaultValue = "2",
+      description = "layers of the random model when no --model is given (default: ${DEFAULT-VALUE})")
   int layers;
 
-  @Option(names = "--d-model", defaultValue = "128")
+  @Option(names = "--d-model", defaultValue = "128",
+      description = "hidden size of the random model (default: ${DEFAULT-VALUE})")
   int dModel;
 
-  @Option(names = "--heads", defaultValue = "4")
+  @Option(names = "--heads", defaultValue = "4",
+      description = "attention heads of the random model (default: ${DEFAULT-VALUE})")
   int heads;
 
-  @Option(names = "--device", defaultValue = "cpu")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
   String device;
 
-  @Option(names = "--prompt-lengths", defaultValue = "1024,2048,4096,8192,16384,32768", split = ",")
+  @Option(names = "--prompt-lengths", defaultValue = "1024,2048,4096,8192,16384,32768", split = ",",
+      description = "prompt lengths to sweep, comma-separated (default: ${DEFAULT-VALUE})")
   int[] lengths;
 
   @Option(names = "--methods", defaultValue = "none,full,maskkv", split = ",",
@@ -52,13 +56,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threshold", defaultValue = "0", description = "parallel decoding threshold (0 = off)")
   double threshold;
 
-  @Option(names = "--budget", defaultValue = "256")
+  @Option(names = "--budget", defaultValue = "256",
+      description = "prompt KV pairs kept per head per layer for eviction methods (default: ${DEFAULT-VALUE})")
   int budget;
 
-  @Option(names = "--gen-length", defaultValue = "32")
+  @Option(names = "--gen-length", defaultValue = "32",
+      description = "response length in tokens (default: ${DEFAULT-VALUE})")
   int genLength;
 
-  @Option(names = "--steps", defaultValue = "32")
+  @Option(names = "--steps", defaultValue = "32", description = "denoising steps (default: ${DEFAULT-VALUE})")
   int steps;
 
   @Option(names = "--max-steps-none", defaultValue = "1",
@@ -73,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "options of each run's JVM (default: ${DEFAULT-VALUE})")
   String javaOpts;
 
-  @Option(names = "--out", required = true)
+  @Option(names = "--out", required = true, description = "folder for the CSV, table and PNG plots")
   Path out;
 
   @Option(names = "--from-csv", split = ",", description = "no runs: rebuild the tables and plots from these "

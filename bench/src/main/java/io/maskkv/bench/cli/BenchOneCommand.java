@@ -17,28 +17,32 @@ public final class BenchOneCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--method", required = true)
+  @Option(names = "--method", required = true, description = "cache method of this run")
   String method;
 
-  @Option(names = "--prompt-length", required = true)
+  @Option(names = "--prompt-length", required = true, description = "prompt tokens")
   int promptLength;
 
-  @Option(names = "--budget", defaultValue = "256")
+  @Option(names = "--budget", defaultValue = "256",
+      description = "prompt KV pairs kept per head per layer (default: ${DEFAULT-VALUE})")
   int budget;
 
-  @Option(names = "--gen-length", defaultValue = "32")
+  @Option(names = "--gen-length", defaultValue = "32",
+      description = "response length in tokens (default: ${DEFAULT-VALUE})")
   int genLength;
 
-  @Option(names = "--steps", defaultValue = "32")
+  @Option(names = "--steps", defaultValue = "32", description = "denoising steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--block-length", defaultValue = "32")
+  @Option(names = "--block-length", defaultValue = "32", description = "block length (default: ${DEFAULT-VALUE})")
   int blockLength;
 
-  @Option(names = "--threshold", defaultValue = "0")
+  @Option(names = "--threshold", defaultValue = "0",
+      description = "parallel-decoding confidence threshold, 0 = off (default: ${DEFAULT-VALUE})")
   double threshold;
 
-  @Option(names = "--max-steps-none", defaultValue = "1")
+  @Option(names = "--max-steps-none", defaultValue = "1",
+      description = "steps run without a cache before extrapolating (default: ${DEFAULT-VALUE})")
   int maxStepsNone;
 
   @Override

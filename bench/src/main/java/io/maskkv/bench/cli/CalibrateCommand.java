@@ -35,7 +35,7 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--gen-length", defaultValue = "32", description = "masks appended, as at the first step")
   int genLength;
 
-  @Option(names = "--limit", defaultValue = "32")
+  @Option(names = "--limit", defaultValue = "32", description = "records of --data used (default: ${DEFAULT-VALUE})")
   int limit;
 
   @Override

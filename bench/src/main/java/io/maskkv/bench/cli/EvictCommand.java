@@ -35,19 +35,21 @@ public final class EvictCommand implements Callable<Integer> {
   @Option(names = "--ids", required = true, description = "prompt token ids, comma-separated")
   String ids;
 
-  @Option(names = "--gen-length", defaultValue = "32")
+  @Option(names = "--gen-length", defaultValue = "32",
+      description = "response length whose mask rows vote (default: ${DEFAULT-VALUE})")
   int genLength;
 
-  @Option(names = "--method", defaultValue = "maskkv")
+  @Option(names = "--method", defaultValue = "maskkv",
+      description = "eviction method, as --cache elsewhere: maskkv, snapkv, ..., or scorer+allocator")
   String method;
 
-  @Option(names = "--budget", defaultValue = "256")
+  @Option(names = "--budget", defaultValue = "256", description = "prompt KV pairs kept per head per layer on average")
   int budget;
 
   @Option(names = "--seed", defaultValue = "42", description = "seed of the random scorer")
   long seed;
 
-  @Option(names = "--out", required = true)
+  @Option(names = "--out", required = true, description = "JSON file of the decisions")
   Path out;
 
   @Override

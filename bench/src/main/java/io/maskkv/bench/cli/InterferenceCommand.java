@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
     description = "Step latency of decoding sessions while one long prefill arrives on the same worker, with the "
         + "prefill chunked by layers and whole.")
 public final class InterferenceCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "models/maskkv-tiny")
+  @Option(names = "--model", defaultValue = "models/maskkv-tiny",
+      description = "model folder (default: a random d128 model)")
   Path model;
 
   @Option(names = "--decoders", defaultValue = "8", description = "sessions decoding meanwhile")

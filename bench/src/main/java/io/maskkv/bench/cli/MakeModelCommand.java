@@ -16,16 +16,16 @@ public final class MakeModelCommand implements Callable<Integer> {
   @Option(names = "--arch", required = true, description = "llada or dream")
   String arch;
 
-  @Option(names = "--out", required = true)
+  @Option(names = "--out", required = true, description = "model folder to write (Hugging Face layout)")
   Path out;
 
-  @Option(names = "--layers", defaultValue = "4")
+  @Option(names = "--layers", defaultValue = "4", description = "transformer layers (default: ${DEFAULT-VALUE})")
   int layers;
 
-  @Option(names = "--d-model", defaultValue = "256")
+  @Option(names = "--d-model", defaultValue = "256", description = "hidden size (default: ${DEFAULT-VALUE})")
   int dModel;
 
-  @Option(names = "--heads", defaultValue = "8")
+  @Option(names = "--heads", defaultValue = "8", description = "attention heads (default: ${DEFAULT-VALUE})")
   int heads;
 
   @Option(names = "--kv-heads", description = "default: heads for llada, heads/4 for dream")
@@ -34,10 +34,10 @@ public final class MakeModelCommand implements Callable<Integer> {
   @Option(names = "--ffn", description = "SwiGLU inner size (default: 3 x d-model)")
   Integer ffn;
 
-  @Option(names = "--vocab", defaultValue = "1024")
+  @Option(names = "--vocab", defaultValue = "1024", description = "vocabulary size (default: ${DEFAULT-VALUE})")
   int vocab;
 
-  @Option(names = "--seed", defaultValue = "0")
+  @Option(names = "--seed", defaultValue = "0", description = "seed of the random weights (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Option(names = "--dtype", defaultValue = "F32", description = "F32, F16 or BF16")

@@ -14,16 +14,16 @@ public final class MakeTasksCommand implements Callable<Integer> {
   @Option(names = "--task", required = true, description = "one of: needle, multikey, multivalue, vartrack, count")
   String task;
 
-  @Option(names = "--out", required = true)
+  @Option(names = "--out", required = true, description = "JSONL file to write (LongBench format)")
   Path out;
 
-  @Option(names = "--n", defaultValue = "200")
+  @Option(names = "--n", defaultValue = "200", description = "examples to write (default: ${DEFAULT-VALUE})")
   int n;
 
   @Option(names = "--length", defaultValue = "1024", description = "prompt length in tokens")
   int length;
 
-  @Option(names = "--seed", defaultValue = "0")
+  @Option(names = "--seed", defaultValue = "0", description = "seed of the generator (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Override

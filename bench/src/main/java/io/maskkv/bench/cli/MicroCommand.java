@@ -16,19 +16,21 @@ public final class MicroCommand implements Callable<Integer> {
   @Option(names = "--include", defaultValue = "KernelBenchmarks", description = "regex of benchmarks to run")
   String include;
 
-  @Option(names = "--prompt-lengths", defaultValue = "4096,32768", split = ",")
+  @Option(names = "--prompt-lengths", defaultValue = "4096,32768", split = ",",
+      description = "prompt lengths of the kernels, comma-separated (default: ${DEFAULT-VALUE})")
   String[] lengths;
 
-  @Option(names = "--iterations", defaultValue = "3")
+  @Option(names = "--iterations", defaultValue = "3",
+      description = "JMH measurement iterations (default: ${DEFAULT-VALUE})")
   int iterations;
 
-  @Option(names = "--warmup", defaultValue = "2")
+  @Option(names = "--warmup", defaultValue = "2", description = "JMH warm-up iterations (default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Option(names = "--forks", defaultValue = "0", description = "0 runs in this JVM (DJL's native library loads once)")
   int forks;
 
-  @Option(names = "--out", defaultValue = "micro.csv")
+  @Option(names = "--out", defaultValue = "micro.csv", description = "CSV file of the results")
   Path out;
 
   @Override

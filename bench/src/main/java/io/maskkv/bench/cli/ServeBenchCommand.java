@@ -11,22 +11,25 @@ import picocli.CommandLine.Option;
     description = "Per-step overhead of the gRPC serving path against the in-process engine: in process, embedded "
         + "(in-process transport), one worker over loopback TCP, two shards over loopback TCP.")
 public final class ServeBenchCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "models/maskkv-tiny")
+  @Option(names = "--model", defaultValue = "models/maskkv-tiny",
+      description = "model folder (default: ${DEFAULT-VALUE})")
   Path model;
 
-  @Option(names = "--prompt-length", defaultValue = "512")
+  @Option(names = "--prompt-length", defaultValue = "512", description = "prompt tokens (default: ${DEFAULT-VALUE})")
   int promptLength;
 
-  @Option(names = "--gen-length", defaultValue = "64")
+  @Option(names = "--gen-length", defaultValue = "64",
+      description = "response length in tokens (default: ${DEFAULT-VALUE})")
   int genLength;
 
-  @Option(names = "--block-length", defaultValue = "8")
+  @Option(names = "--block-length", defaultValue = "8", description = "block length (default: ${DEFAULT-VALUE})")
   int blockLength;
 
-  @Option(names = "--cache", defaultValue = "maskkv")
+  @Option(names = "--cache", defaultValue = "maskkv", description = "cache method (default: ${DEFAULT-VALUE})")
   String cache;
 
-  @Option(names = "--budget", defaultValue = "64")
+  @Option(names = "--budget", defaultValue = "64",
+      description = "prompt KV pairs kept per head per layer (default: ${DEFAULT-VALUE})")
   int budget;
 
   @Option(names = "--runs", defaultValue = "3", description = "measured runs per path (median), after a warm-up")
