@@ -75,6 +75,8 @@ class FaultSuiteTest {
   private ManagedChannel channel;
   private GenerationServiceGrpc.GenerationServiceStub client;
   private int[][] expected;
+  /** The longest gap between two step events the faulted session's client saw in the current scenario. */
+  private long longestPauseMs;
 
   @BeforeAll
   void startCluster() throws Exception {
@@ -199,10 +201,18 @@ class FaultSuiteTest {
   private ServingProcess faultRound(int sessions, int atStep, Consumer<ServingProcess> fault) throws Exception {
     CompletableFuture<ServingProcess> victim = new CompletableFuture<>();
     List<Run> runs = new ArrayList<>();
+    long[] last = {0};
     for (int p = 0; p < sessions; p++) {
       int[] steps = {0};
       Run[] self = new Run[1];
       Consumer<GenerateEvent> onEvent = p != 0 ? e -> {} : e -> {
+        if (e.hasStep()) {
+          long now = System.nanoTime();
+          if (last[0] != 0) {
+            longestPauseMs = Math.max(longestPauseMs, (now - last[0]) / 1_000_000);
+          }
+          last[0] = now;
+        }
         if (e.hasStep() && ++steps[0] == atStep && !victim.isDone()) {
           ServingProcess w = serving(self[0]);
           fault.accept(w);
@@ -224,6 +234,7 @@ class FaultSuiteTest {
   @Order(1)
   void killNineAtRandomStepsEverySessionCompletesWithTheSameTokens() throws Exception {
     long logs = logBytes();
+    longestPauseMs = 0;
     int rounds = 4;
     for (int round = 0; round < rounds; round++) {
       ServingProcess killed = faultRound(PROMPTS, 3 + random.nextInt(58), w -> {
@@ -238,13 +249,15 @@ class FaultSuiteTest {
     }
     rows.add(new String[] {"kill -9 the serving worker at a random step (4 rounds of 3 concurrent sessions)",
         "" + rounds * PROMPTS, "" + rounds, "" + rounds * PROMPTS, "" + leakedBytes(), "" + (logBytes() - logs),
-        "replayed on another group; killed worker restarted each round"});
+        "replayed on another group (longest pause the client saw: " + longestPauseMs + " ms); killed worker "
+            + "restarted each round"});
   }
 
   @Test
   @Order(2)
   void sigstopAWorkerIsDetectedAndTheSessionsReplayed() throws Exception {
     long logs = logBytes();
+    longestPauseMs = 0;
     int rounds = 2;
     for (int round = 0; round < rounds; round++) {
       faultRound(2, 3 + random.nextInt(40), w -> w.signal("STOP")).signal("CONT");
@@ -252,7 +265,8 @@ class FaultSuiteTest {
     }
     rows.add(new String[] {"SIGSTOP the serving worker at a random step (2 rounds of 2 sessions)", "" + rounds * 2,
         "" + rounds, "" + rounds * 2, "" + leakedBytes(), "" + (logBytes() - logs),
-        "detected by the step timeout (2 s + 2 ms/token); SIGCONT returns the worker to routing"});
+        "detected by the step timeout (2 s + 2 ms/token; longest pause the client saw: " + longestPauseMs
+            + " ms); SIGCONT returns the worker to routing"});
   }
 
   @Test
