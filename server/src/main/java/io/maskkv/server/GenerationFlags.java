@@ -66,6 +66,14 @@ public final class GenerationFlags {
   @Option(names = "--seed", description = "seed of the random samplers and scorer (default: 42)")
   Long seed;
 
+  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS (generate only; "
+      + "the public API does not carry it yet)")
+  boolean logitsEosInf;
+
+  @Option(names = "--confidence-eos-eot-inf", description = "LLaDA's confidence_eos_eot_inf: an EOT prediction "
+      + "ranks last (generate only)")
+  boolean confidenceEosEotInf;
+
   /** The options for in-process generation: the flags given, defaults for the rest, validated. */
   public GenerationOptions options() {
     GenerationOptions.Builder b = GenerationOptions.builder();
@@ -114,6 +122,7 @@ public final class GenerationFlags {
     if (seed != null) {
       b.seed(seed);
     }
+    b.logitsEosInf(logitsEosInf).confidenceEosEotInf(confidenceEosEotInf);
     return b.build().validated();
   }
 

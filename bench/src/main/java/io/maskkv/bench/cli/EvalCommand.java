@@ -89,6 +89,12 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "sampling and random-eviction seed")
   long seed;
 
+  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS")
+  boolean logitsEosInf;
+
+  @Option(names = "--confidence-eos-eot-inf", description = "LLaDA's confidence_eos_eot_inf: EOT predictions rank last")
+  boolean confidenceEosEotInf;
+
   @Option(names = "--out", required = true, description = "results CSV; the plot goes next to it (NAME.png)")
   Path out;
 
@@ -110,7 +116,8 @@ public final class EvalCommand implements Callable<Integer> {
     int st = steps != null ? steps : gen;
     int bl = blockLength != null ? blockLength : (gen % 8 == 0 ? 8 : gen);
     GenerationOptions options = GenerationOptions.builder().lengths(gen, st, bl).threshold(threshold)
-        .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).build();
+        .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).logitsEosInf(logitsEosInf)
+        .confidenceEosEotInf(confidenceEosEotInf).build();
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {

@@ -23,9 +23,11 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
    * @param threshold Fast-dLLM parallel decoding: commit the top-1 plus every token at or above it; 0 = off
    * @param topP Dream nucleus filter (1 = off); {@code topK} 0 = off
    * @param seed seed of the random samplers and the random scorer
+   * @param logitsEosInf LLaDA generate.py's {@code logits_eos_inf}: EOS is never predicted
+   * @param confidenceEosEotInf LLaDA generate.py's {@code confidence_eos_eot_inf} (see {@link TokenChooser})
    */
   public record Sampler(double temperature, Remasking remasking, double threshold, double cfgScale, double topP,
-      int topK, long seed) {}
+      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf) {}
 
   /**
    * @param method {@code none}, {@code prefix}, {@code dual}, or an eviction method name ({@code full},
@@ -149,6 +151,14 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     return sampler.topK();
   }
 
+  public boolean logitsEosInf() {
+    return sampler.logitsEosInf();
+  }
+
+  public boolean confidenceEosEotInf() {
+    return sampler.confidenceEosEotInf();
+  }
+
   public long seed() {
     return sampler.seed();
   }
@@ -216,6 +226,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     private double cfgScale;
     private double topP = 1.0;
     private int topK;
+    private boolean logitsEosInf;
+    private boolean confidenceEosEotInf;
     private long seed = 42;
     private String method = "prefix";
     private int budget = 256;
@@ -280,6 +292,16 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return this;
     }
 
+    public Builder logitsEosInf(boolean on) {
+      this.logitsEosInf = on;
+      return this;
+    }
+
+    public Builder confidenceEosEotInf(boolean on) {
+      this.confidenceEosEotInf = on;
+      return this;
+    }
+
     public Builder seed(long s) {
       this.seed = s;
       return this;
@@ -287,7 +309,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
 
     public Builder sampler(Sampler s) {
       return temperature(s.temperature()).remasking(s.remasking()).threshold(s.threshold()).cfgScale(s.cfgScale())
-          .topP(s.topP()).topK(s.topK()).seed(s.seed());
+          .topP(s.topP()).topK(s.topK()).seed(s.seed()).logitsEosInf(s.logitsEosInf())
+          .confidenceEosEotInf(s.confidenceEosEotInf());
     }
 
     public Builder method(String m) {
@@ -332,7 +355,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     public GenerationOptions build() {
       return new GenerationOptions(
           new Schedule(genLength, steps != null ? steps : genLength, blockLength != null ? blockLength : genLength),
-          new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed),
+          new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed, logitsEosInf,
+              confidenceEosEotInf),
           new CachePolicy(method, budget, refresh, gamma, window), earlyStop);
     }
   }

@@ -43,6 +43,7 @@ public final class WireFormat {
         .setCfgScale(o.cfgScale()).setTopP(o.topP()).setTopK(o.topK()).setCache(o.method())
         .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
         .setRefresh(o.refresh().wireName()).setGamma(o.gamma()).setWindow(o.window())
+        .setLogitsEosInf(o.logitsEosInf()).setConfidenceEosEotInf(o.confidenceEosEotInf())
         .build();
   }
 
@@ -54,6 +55,7 @@ public final class WireFormat {
         .cfgScale(o.getCfgScale()).topP(o.getTopP()).topK(o.getTopK()).seed(o.getSeed())
         .cache(o.getCache(), o.getBudget()).refresh(Refresh.parse(o.getRefresh())).gamma(o.getGamma())
         .window(o.getWindow()).earlyStop(o.getEarlyStop())
+        .logitsEosInf(o.getLogitsEosInf()).confidenceEosEotInf(o.getConfidenceEosEotInf())
         .build().validated();
   }
 
