@@ -66,6 +66,10 @@ public final class GenerationFlags {
   @Option(names = "--seed", description = "seed of the random samplers and scorer (default: 42)")
   Long seed;
 
+  @Option(names = "--factor", description = "Fast-dLLM's factor-based parallel decoding: commit the n-th most "
+      + "confident token while its confidence >= 1 - F/(n+1) (generate only; default: 0, off)")
+  Double factor;
+
   @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS (generate only; "
       + "the public API does not carry it yet)")
   boolean logitsEosInf;
@@ -123,6 +127,9 @@ public final class GenerationFlags {
       b.seed(seed);
     }
     b.logitsEosInf(logitsEosInf).confidenceEosEotInf(confidenceEosEotInf);
+    if (factor != null) {
+      b.factor(factor);
+    }
     return b.build().validated();
   }
 

@@ -89,6 +89,10 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "sampling and random-eviction seed")
   long seed;
 
+  @Option(names = "--factor", defaultValue = "0",
+      description = "Fast-dLLM's factor-based parallel decoding for every method (0 = off)")
+  double factor;
+
   @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS")
   boolean logitsEosInf;
 
@@ -117,7 +121,7 @@ public final class EvalCommand implements Callable<Integer> {
     int bl = blockLength != null ? blockLength : (gen % 8 == 0 ? 8 : gen);
     GenerationOptions options = GenerationOptions.builder().lengths(gen, st, bl).threshold(threshold)
         .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).logitsEosInf(logitsEosInf)
-        .confidenceEosEotInf(confidenceEosEotInf).build();
+        .confidenceEosEotInf(confidenceEosEotInf).factor(factor).build();
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {

@@ -55,7 +55,8 @@ public final class DenoisingDriver {
         List<Candidate> candidates = executor.step(new StepRequest(s, e, i == 0, x.clone(), maskedNow));
         int count = schedule.count(masks0, candidates.size(), Math.min(i, o.stepsPerBlock() - 1),
             o.stepsPerBlock());
-        List<Candidate> chosen = Unmasking.select(candidates, Math.max(1, count), o.threshold());
+        List<Candidate> chosen = o.factor() > 0 ? Unmasking.selectByFactor(candidates, o.factor())
+            : Unmasking.select(candidates, Math.max(1, count), o.threshold());
         List<Candidate> relative = new ArrayList<>();
         for (Candidate c : chosen) {
           x[c.position()] = c.token();

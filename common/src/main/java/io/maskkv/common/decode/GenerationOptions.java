@@ -25,9 +25,11 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
    * @param seed seed of the random samplers and the random scorer
    * @param logitsEosInf LLaDA generate.py's {@code logits_eos_inf}: EOS is never predicted
    * @param confidenceEosEotInf LLaDA generate.py's {@code confidence_eos_eot_inf} (see {@link TokenChooser})
+   * @param factor Fast-dLLM's factor-based parallel decoding ({@link Unmasking}); 0 = off, else used instead of
+   *     the threshold
    */
   public record Sampler(double temperature, Remasking remasking, double threshold, double cfgScale, double topP,
-      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf) {}
+      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf, double factor) {}
 
   /**
    * @param method {@code none}, {@code prefix}, {@code dual}, or an eviction method name ({@code full},
@@ -78,6 +80,9 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     Sampler s = sampler;
     if (s.temperature() < 0 || Double.isNaN(s.temperature())) {
       throw new IllegalArgumentException("temperature must be >= 0, got " + s.temperature());
+    }
+    if (!(s.factor() >= 0) || Double.isInfinite(s.factor())) {
+      throw new IllegalArgumentException("factor must be >= 0, got " + s.factor());
     }
     if (!(s.threshold() >= 0 && s.threshold() <= 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1], got " + s.threshold());
@@ -149,6 +154,10 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
 
   public int topK() {
     return sampler.topK();
+  }
+
+  public double factor() {
+    return sampler.factor();
   }
 
   public boolean logitsEosInf() {
@@ -227,6 +236,7 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     private double topP = 1.0;
     private int topK;
     private boolean logitsEosInf;
+    private double factor;
     private boolean confidenceEosEotInf;
     private long seed = 42;
     private String method = "prefix";
@@ -292,6 +302,11 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return this;
     }
 
+    public Builder factor(double f) {
+      this.factor = f;
+      return this;
+    }
+
     public Builder logitsEosInf(boolean on) {
       this.logitsEosInf = on;
       return this;
@@ -310,7 +325,7 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     public Builder sampler(Sampler s) {
       return temperature(s.temperature()).remasking(s.remasking()).threshold(s.threshold()).cfgScale(s.cfgScale())
           .topP(s.topP()).topK(s.topK()).seed(s.seed()).logitsEosInf(s.logitsEosInf())
-          .confidenceEosEotInf(s.confidenceEosEotInf());
+          .confidenceEosEotInf(s.confidenceEosEotInf()).factor(s.factor());
     }
 
     public Builder method(String m) {
@@ -356,7 +371,7 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return new GenerationOptions(
           new Schedule(genLength, steps != null ? steps : genLength, blockLength != null ? blockLength : genLength),
           new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed, logitsEosInf,
-              confidenceEosEotInf),
+              confidenceEosEotInf, factor),
           new CachePolicy(method, budget, refresh, gamma, window), earlyStop);
     }
   }

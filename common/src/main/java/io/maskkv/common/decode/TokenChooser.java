@@ -130,7 +130,11 @@ public final class TokenChooser {
     return new Candidate(position, token, confidence);
   }
 
-  /** Keeps the smallest set of most likely tokens whose mass reaches top-p (the top-1 always stays). */
+  /**
+   * Dream's {@code top_p_logits} (generation_utils.py): sorted descending, a token is dropped when the mass of
+   * the tokens before it is strictly above top-p ({@code cumulative_probs > top_p}, shifted right by one), so a
+   * prefix whose mass equals top-p exactly keeps the next token too; the top-1 always stays.
+   */
   private void filterTopP(double[] z) {
     double[] p = softmax(z);
     Integer[] order = new Integer[z.length];
@@ -140,7 +144,7 @@ public final class TokenChooser {
     Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
     double cum = 0;
     for (int r = 0; r < order.length; r++) {
-      if (r > 0 && cum >= topP) {
+      if (r > 0 && cum > topP) {
         z[order[r]] = Double.NEGATIVE_INFINITY;
       }
       cum += p[order[r]];

@@ -44,6 +44,7 @@ public final class WireFormat {
         .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
         .setRefresh(o.refresh().wireName()).setGamma(o.gamma()).setWindow(o.window())
         .setLogitsEosInf(o.logitsEosInf()).setConfidenceEosEotInf(o.confidenceEosEotInf())
+        .setFactor(o.factor())
         .build();
   }
 
@@ -56,6 +57,7 @@ public final class WireFormat {
         .cache(o.getCache(), o.getBudget()).refresh(Refresh.parse(o.getRefresh())).gamma(o.getGamma())
         .window(o.getWindow()).earlyStop(o.getEarlyStop())
         .logitsEosInf(o.getLogitsEosInf()).confidenceEosEotInf(o.getConfidenceEosEotInf())
+        .factor(o.getFactor())
         .build().validated();
   }
 
