@@ -22,4 +22,9 @@ public final class Devices {
     }
     throw new IllegalArgumentException("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
   }
+
+  /** The name users write for a device ({@code cpu}, {@code cuda:0}), for messages. */
+  public static String name(Device device) {
+    return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+  }
 }
