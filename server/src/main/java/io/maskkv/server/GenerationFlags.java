@@ -47,7 +47,8 @@ public final class GenerationFlags {
   @Option(names = "--temperature", description = "sampling temperature (default: 0, greedy)")
   Double temperature;
 
-  @Option(names = "--remasking", description = "low-confidence | random | entropy | maskgit-plus | topk-margin")
+  @Option(names = "--remasking",
+      description = "low-confidence | random | entropy | maskgit-plus | topk-margin | origin (Dream's alg)")
   String remasking;
 
   @Option(names = "--threshold",
@@ -65,6 +66,14 @@ public final class GenerationFlags {
 
   @Option(names = "--seed", description = "seed of the random samplers and scorer (default: 42)")
   Long seed;
+
+  @Option(names = "--alg-temp", description = "Dream's alg_temp: draw the committed positions from "
+      + "softmax(confidence / T) instead of the top-k (generate only; default: 0)")
+  Double algTemp;
+
+  @Option(names = "--eps", description = "Dream's eps, the last timestep of its schedule (generate only; "
+      + "default: 0.001)")
+  Double eps;
 
   @Option(names = "--factor", description = "Fast-dLLM's factor-based parallel decoding: commit the n-th most "
       + "confident token while its confidence >= 1 - F/(n+1) (generate only; default: 0, off)")
@@ -129,6 +138,12 @@ public final class GenerationFlags {
     b.logitsEosInf(logitsEosInf).confidenceEosEotInf(confidenceEosEotInf);
     if (factor != null) {
       b.factor(factor);
+    }
+    if (algTemp != null) {
+      b.algTemp(algTemp);
+    }
+    if (eps != null) {
+      b.eps(eps);
     }
     return b.build().validated();
   }

@@ -27,9 +27,12 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
    * @param confidenceEosEotInf LLaDA generate.py's {@code confidence_eos_eot_inf} (see {@link TokenChooser})
    * @param factor Fast-dLLM's factor-based parallel decoding ({@link Unmasking}); 0 = off, else used instead of
    *     the threshold
+   * @param algTemp Dream's {@code alg_temp}: positions drawn from softmax(confidence / alg_temp); 0 = top-k
+   * @param eps Dream's {@code eps}, the last timestep of its schedule (default 1e-3)
    */
   public record Sampler(double temperature, Remasking remasking, double threshold, double cfgScale, double topP,
-      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf, double factor) {}
+      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf, double factor, double algTemp,
+      double eps) {}
 
   /**
    * @param method {@code none}, {@code prefix}, {@code dual}, or an eviction method name ({@code full},
@@ -80,6 +83,12 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     Sampler s = sampler;
     if (s.temperature() < 0 || Double.isNaN(s.temperature())) {
       throw new IllegalArgumentException("temperature must be >= 0, got " + s.temperature());
+    }
+    if (!(s.algTemp() >= 0) || Double.isInfinite(s.algTemp())) {
+      throw new IllegalArgumentException("alg_temp must be >= 0, got " + s.algTemp());
+    }
+    if (!(s.eps() > 0 && s.eps() < 1)) {
+      throw new IllegalArgumentException("eps must be in (0, 1), got " + s.eps());
     }
     if (!(s.factor() >= 0) || Double.isInfinite(s.factor())) {
       throw new IllegalArgumentException("factor must be >= 0, got " + s.factor());
@@ -154,6 +163,14 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
 
   public int topK() {
     return sampler.topK();
+  }
+
+  public double algTemp() {
+    return sampler.algTemp();
+  }
+
+  public double eps() {
+    return sampler.eps();
   }
 
   public double factor() {
@@ -237,6 +254,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     private int topK;
     private boolean logitsEosInf;
     private double factor;
+    private double algTemp;
+    private double eps = TransferSchedule.DREAM_EPS;
     private boolean confidenceEosEotInf;
     private long seed = 42;
     private String method = "prefix";
@@ -302,6 +321,16 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return this;
     }
 
+    public Builder algTemp(double t) {
+      this.algTemp = t;
+      return this;
+    }
+
+    public Builder eps(double e) {
+      this.eps = e;
+      return this;
+    }
+
     public Builder factor(double f) {
       this.factor = f;
       return this;
@@ -325,7 +354,7 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     public Builder sampler(Sampler s) {
       return temperature(s.temperature()).remasking(s.remasking()).threshold(s.threshold()).cfgScale(s.cfgScale())
           .topP(s.topP()).topK(s.topK()).seed(s.seed()).logitsEosInf(s.logitsEosInf())
-          .confidenceEosEotInf(s.confidenceEosEotInf()).factor(s.factor());
+          .confidenceEosEotInf(s.confidenceEosEotInf()).factor(s.factor()).algTemp(s.algTemp()).eps(s.eps());
     }
 
     public Builder method(String m) {
@@ -371,7 +400,7 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return new GenerationOptions(
           new Schedule(genLength, steps != null ? steps : genLength, blockLength != null ? blockLength : genLength),
           new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed, logitsEosInf,
-              confidenceEosEotInf, factor),
+              confidenceEosEotInf, factor, algTemp, eps),
           new CachePolicy(method, budget, refresh, gamma, window), earlyStop);
     }
   }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Refresh;
+import io.maskkv.common.decode.TransferSchedule;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.proto.v1.KeptPositions;
 import io.maskkv.proto.v1.ResolvedOptions;
@@ -44,7 +45,7 @@ public final class WireFormat {
         .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
         .setRefresh(o.refresh().wireName()).setGamma(o.gamma()).setWindow(o.window())
         .setLogitsEosInf(o.logitsEosInf()).setConfidenceEosEotInf(o.confidenceEosEotInf())
-        .setFactor(o.factor())
+        .setFactor(o.factor()).setAlgTemp(o.algTemp()).setEps(o.eps())
         .build();
   }
 
@@ -57,7 +58,7 @@ public final class WireFormat {
         .cache(o.getCache(), o.getBudget()).refresh(Refresh.parse(o.getRefresh())).gamma(o.getGamma())
         .window(o.getWindow()).earlyStop(o.getEarlyStop())
         .logitsEosInf(o.getLogitsEosInf()).confidenceEosEotInf(o.getConfidenceEosEotInf())
-        .factor(o.getFactor())
+        .factor(o.getFactor()).algTemp(o.getAlgTemp()).eps(o.getEps() > 0 ? o.getEps() : TransferSchedule.DREAM_EPS)
         .build().validated();
   }
 
