@@ -175,7 +175,8 @@ public class WorkerRegistry implements AutoCloseable {
 
   /** One round of Info calls to static, DNS and embedded workers; expires silent registered workers. */
   void poll(boolean wait) {
-    long timeoutMs = Math.max(200, Math.min(config.getPollInterval().toMillis(), 5000));
+    // a waited-for poll (start, refresh) gets the longest deadline: a busy worker must not look absent at start
+    long timeoutMs = wait ? 5000 : Math.max(200, Math.min(config.getPollInterval().toMillis(), 5000));
     List<WorkerNode> polled = new ArrayList<>();
     for (WorkerNode n : nodes.values()) {
       if (n.source() == WorkerNode.Source.REGISTERED) {

@@ -47,7 +47,8 @@ public final class GenerationFlags {
   @Option(names = "--temperature", description = "sampling temperature (default: 0, greedy)")
   Double temperature;
 
-  @Option(names = "--remasking", description = "low-confidence | random | entropy | maskgit-plus | topk-margin")
+  @Option(names = "--remasking",
+      description = "low-confidence | random | entropy | maskgit-plus | topk-margin | origin (Dream's alg)")
   String remasking;
 
   @Option(names = "--threshold",
@@ -70,6 +71,26 @@ public final class GenerationFlags {
       description = "once EOS is committed, stop decoding the positions after it (default: on; --no-early-stop or "
           + "--early-stop false decodes every position)")
   Boolean earlyStop;
+
+  @Option(names = "--alg-temp", description = "Dream's alg_temp: draw the committed positions from "
+      + "softmax(confidence / T) instead of the top-k (generate only; default: 0)")
+  Double algTemp;
+
+  @Option(names = "--eps", description = "Dream's eps, the last timestep of its schedule (generate only; "
+      + "default: 0.001)")
+  Double eps;
+
+  @Option(names = "--factor", description = "Fast-dLLM's factor-based parallel decoding: commit the n-th most "
+      + "confident token while its confidence >= 1 - F/(n+1) (generate only; default: 0, off)")
+  Double factor;
+
+  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS (generate only; "
+      + "the public API does not carry it yet)")
+  boolean logitsEosInf;
+
+  @Option(names = "--confidence-eos-eot-inf", description = "LLaDA's confidence_eos_eot_inf: an EOT prediction "
+      + "ranks last (generate only)")
+  boolean confidenceEosEotInf;
 
   /** The options for in-process generation: the flags given, defaults for the rest, validated. */
   public GenerationOptions options() {
@@ -121,6 +142,16 @@ public final class GenerationFlags {
     }
     if (earlyStop != null) {
       b.earlyStop(earlyStop);
+    }
+    b.logitsEosInf(logitsEosInf).confidenceEosEotInf(confidenceEosEotInf);
+    if (factor != null) {
+      b.factor(factor);
+    }
+    if (algTemp != null) {
+      b.algTemp(algTemp);
+    }
+    if (eps != null) {
+      b.eps(eps);
     }
     return b.build().validated();
   }

@@ -6,6 +6,7 @@ import io.maskkv.server.GenerateCommand;
 import io.maskkv.server.HealthCommand;
 import io.maskkv.server.Main;
 import io.maskkv.server.ServeCommand;
+import io.maskkv.server.TokenizeCommand;
 import io.maskkv.server.WorkerCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine;
 @Command(name = "maskkv", mixinStandardHelpOptions = true, version = "maskkv 0.1.0",
     description = "Serve diffusion language models with a MaskKV-compressed prompt KV cache.",
     subcommands = {GenerateCommand.class, ForwardCommand.class, ServeCommand.class, WorkerCommand.class,
-        ClientCommand.class, HealthCommand.class, MakeModelCommand.class, EvictCommand.class,
+        ClientCommand.class, HealthCommand.class, TokenizeCommand.class, MakeModelCommand.class, EvictCommand.class,
         CalibrateCommand.class, MakeTasksCommand.class, EvalCommand.class, BenchCommand.class,
         BenchOneCommand.class, MicroCommand.class, LoadCommand.class, InterferenceCommand.class, TrainCommand.class, ServeBenchCommand.class,
         CommandLine.HelpCommand.class})

@@ -8,7 +8,6 @@ import io.maskkv.bench.tasks.TaskVocabulary;
 import io.maskkv.common.budget.LayerProfile;
 import io.maskkv.common.text.TextTokenizer;
 import io.maskkv.server.ModelOptions;
-import io.maskkv.worker.engine.Devices;
 import io.maskkv.worker.engine.KvView;
 import io.maskkv.worker.engine.Transformer;
 import java.nio.file.Path;
@@ -45,7 +44,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (records.isEmpty()) {
       throw new IllegalArgumentException(data + ": no records");
     }
-    try (Transformer t = Transformer.load(model.model, Devices.parse(model.device));
+    try (Transformer t = model.load();
         TextTokenizer tok = TextTokenizer.load(model.model)) {
       int layers = t.config().layers();
       double[] sum = new double[layers];

@@ -6,7 +6,9 @@ import io.maskkv.bench.eval.EvalPlan;
 import io.maskkv.bench.eval.EvalRow;
 import io.maskkv.bench.eval.EvalRunner;
 import io.maskkv.bench.eval.EvalTask;
+import io.maskkv.bench.eval.LongBenchResults;
 import io.maskkv.bench.eval.PredictionLog;
+import io.maskkv.bench.eval.RecordPrompts;
 import io.maskkv.bench.eval.ResultCsv;
 import io.maskkv.bench.eval.ResultTable;
 import io.maskkv.common.budget.LayerProfile;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Accuracy vs KV budget: run the full cache and each eviction method at each budget on "
         + "LongBench-format JSONL, print the tables, write CSV and a PNG plot.",
-    footer = {"", "The metric follows the task name (--task, else the file name): LongBench's per-dataset metric "
-        + "for its files, exact match for make-tasks files; --metric em|f1|rouge|edit-sim|classification|"
+    footer = {"", "The metric follows each record's dataset field, else the task name (--task, else the file "
+        + "name): LongBench's per-dataset metric for its files, exact match for make-tasks files; --metric em|f1|rouge|edit-sim|classification|"
         + "retrieval|count overrides it. See docs/accuracy.md."})
 public final class EvalCommand implements Callable<Integer> {
   @Mixin
@@ -44,8 +46,21 @@ public final class EvalCommand implements Callable<Integer> {
       description = "prompt KV pairs kept per head per layer on average (default: ${DEFAULT-VALUE})")
   String budgets;
 
-  @Option(names = "--gen-length", defaultValue = "16")
-  int genLength;
+  @Option(names = "--gen-length", description = "new tokens for every record (default: LongBench's dataset2maxlen "
+      + "for its datasets, 16 for our tasks)")
+  Integer genLength;
+
+  @Option(names = "--max-length", defaultValue = "0", description = "LongBench prompts longer than this many tokens "
+      + "keep their first and last halves (default 0: the model's positions less the answer)")
+  int maxLength;
+
+  @Option(names = "--chat", description = "an instruct model: wrap LongBench prompts in its chat template (not "
+      + "trec, triviaqa, samsum, lsht, lcc, repobench-p, as LongBench's pred.py)")
+  boolean chat;
+
+  @Option(names = "--longbench-prompts", defaultValue = "true", arity = "1", description = "LongBench datasets "
+      + "get LongBench's prompt templates, truncation and lengths (default: ${DEFAULT-VALUE})")
+  boolean longBenchPrompts;
 
   @Option(names = "--steps", description = "denoising steps (default: gen length)")
   Integer steps;
@@ -74,11 +89,24 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "sampling and random-eviction seed")
   long seed;
 
+  @Option(names = "--factor", defaultValue = "0",
+      description = "Fast-dLLM's factor-based parallel decoding for every method (0 = off)")
+  double factor;
+
+  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS")
+  boolean logitsEosInf;
+
+  @Option(names = "--confidence-eos-eot-inf", description = "LLaDA's confidence_eos_eot_inf: EOT predictions rank last")
+  boolean confidenceEosEotInf;
+
   @Option(names = "--out", required = true, description = "results CSV; the plot goes next to it (NAME.png)")
   Path out;
 
   @Option(names = "--predictions", description = "also write every answer and its score as JSONL here")
   Path predictions;
+
+  /** Answer length of our own tasks when --gen-length is not given. */
+  static final int DEFAULT_GEN_LENGTH = 16;
 
   @Override
   public Integer call() throws Exception {
@@ -88,10 +116,12 @@ public final class EvalCommand implements Callable<Integer> {
     if (limit < 0) {
       throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
     }
-    int st = steps != null ? steps : genLength;
-    int bl = blockLength != null ? blockLength : (genLength % 8 == 0 ? 8 : genLength);
-    GenerationOptions options = GenerationOptions.builder().lengths(genLength, st, bl).threshold(threshold)
-        .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).build();
+    int gen = genLength != null ? genLength : DEFAULT_GEN_LENGTH;
+    int st = steps != null ? steps : gen;
+    int bl = blockLength != null ? blockLength : (gen % 8 == 0 ? 8 : gen);
+    GenerationOptions options = GenerationOptions.builder().lengths(gen, st, bl).threshold(threshold)
+        .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).logitsEosInf(logitsEosInf)
+        .confidenceEosEotInf(confidenceEosEotInf).factor(factor).build();
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {
@@ -100,13 +130,14 @@ public final class EvalCommand implements Callable<Integer> {
     quietProfileWarning();
 
     List<EvalRow> rows;
-    try (EngineModel m = EngineModel.load(model.model, model.device);
+    try (EngineModel m = EngineModel.of(model.load());
         PredictionLog log = predictions == null ? null : PredictionLog.open(predictions)) {
       long records = tasks.stream().mapToLong(t -> t.records().size()).sum();
       System.err.printf("eval: %d task(s), %d records, full + %d method(s) x %d budget(s), gen length %d, "
               + "steps %d, block length %d%n", tasks.size(), records, plan.methods().size(),
-          plan.budgets().size(), genLength, st, bl);
-      EvalRunner runner = new EvalRunner(m, plan, ProgressBar.stderr("eval"));
+          plan.budgets().size(), gen, st, bl);
+      EvalRunner runner = new EvalRunner(m, plan, ProgressBar.stderr("eval"))
+          .prompts(new RecordPrompts(longBenchPrompts, maxLength, chat, genLength != null ? genLength : 0));
       if (log != null) {
         runner.onPrediction(log);
       }
@@ -115,8 +146,10 @@ public final class EvalCommand implements Callable<Integer> {
     System.out.print(ResultTable.format(rows));
     ResultCsv.write(out, rows);
     List<Path> pngs = AccuracyPlot.write(out, rows);
+    Path results = LongBenchResults.dirFor(out);
+    LongBenchResults.write(results, rows);
     System.err.println("wrote " + out + (pngs.isEmpty() ? "" : " and " + String.join(", ",
-        pngs.stream().map(Path::toString).toList())));
+        pngs.stream().map(Path::toString).toList())) + "; LongBench result.json files under " + results);
     return 0;
   }
 

@@ -9,6 +9,15 @@ import io.maskkv.common.decode.GenerationOptions;
 public interface EvalModel {
   int[] encode(String prompt);
 
+  /** Text of ids, special tokens skipped (LongBench's middle truncation decodes both halves). */
+  String decode(int[] ids);
+
+  /** The prompt as one user turn in the model's chat template. */
+  String chat(String prompt);
+
+  /** Positions the model takes (prompt plus answer). */
+  int maxPositions();
+
   Output generate(int[] prompt, GenerationOptions options);
 
   /**

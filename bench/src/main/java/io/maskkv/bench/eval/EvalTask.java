@@ -19,8 +19,13 @@ import java.util.List;
  * {@link MetricChooser}'s choice for the task name: LongBench's per-dataset metric for LongBench files,
  * exact match for our procedural tasks. A file whose name names no known task but whose records carry our
  * ids ({@code needle-5-0}, as {@code ./maskkv make-tasks} writes them) is taken as that task.
+ *
+ * <p>A record's own {@code dataset} field (the official LongBench files carry one) decides its dataset over the
+ * file name: its metric (unless {@code --metric} forces one) and, in {@link RecordPrompts}, its prompt and length;
+ * the harness reports each dataset of a file as its own task, as LongBench's {@code result.json} does.
  */
-public record EvalTask(String name, Path file, List<LongBenchRecord> records, LongBenchScorer scorer) {
+public record EvalTask(String name, Path file, List<LongBenchRecord> records, LongBenchScorer scorer,
+    boolean metricForced) {
   public EvalTask {
     records = List.copyOf(records);
     if (records.isEmpty()) {
@@ -45,6 +50,17 @@ public record EvalTask(String name, Path file, List<LongBenchRecord> records, Lo
       throw new IllegalArgumentException(file + ": no records");
     }
     String name = task != null ? task.strip() : stem(file);
+    for (LongBenchRecord r : records) {
+      if (metric == null && r.dataset() != null && !hasMetric(r.dataset())) {
+        throw new IllegalArgumentException(file + ": record " + r.id() + ": no metric known for dataset '"
+            + r.dataset() + "'; choose one with --metric");
+      }
+    }
+    boolean datasetsGiven = records.stream().allMatch(r -> r.dataset() != null);
+    if (metric == null && datasetsGiven && !hasMetric(name)) {
+      // every record names its dataset: the file's own name needs no metric
+      return new EvalTask(name, file, records, LongBenchScorer.forTask(records.get(0).dataset()), false);
+    }
     if (task == null && metric == null && !hasMetric(name)) {
       String fromId = ownTaskOfId(records.get(0).id());
       if (fromId != null) {
@@ -61,12 +77,22 @@ public record EvalTask(String name, Path file, List<LongBenchRecord> records, Lo
         throw new IllegalArgumentException(file + ": " + e.getMessage() + " or name the task with --task", e);
       }
     }
-    return new EvalTask(name, file, records, scorer);
+    return new EvalTask(name, file, records, scorer, metric != null);
   }
 
   /** The score of one prediction for one record, in [0, 1]: the harness's only scoring path. */
   public double score(String prediction, LongBenchRecord record) {
-    return scorer.score(prediction, record);
+    return scorerFor(record).score(prediction, record);
+  }
+
+  /** The dataset a record belongs to: its own {@code dataset} field, else this task's name. */
+  public String datasetOf(LongBenchRecord r) {
+    return r.dataset() != null ? r.dataset() : name;
+  }
+
+  /** The forced metric, else the record's dataset's, else this task's. */
+  public LongBenchScorer scorerFor(LongBenchRecord r) {
+    return metricForced || r.dataset() == null ? scorer : LongBenchScorer.forTask(r.dataset());
   }
 
   public Metric metric() {

@@ -21,8 +21,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * Reads LongBench-format JSONL: one JSON object per line with {@code context}, {@code input} and
- * {@code answers} (a list of strings), and optionally {@code length}, {@code _id} and {@code all_classes}.
- * Other fields ({@code dataset}, {@code language}, ...) are ignored, so the released LongBench files read as
+ * {@code answers} (a list of strings), and optionally {@code length}, {@code _id}, {@code all_classes} and
+ * {@code dataset}. Other fields ({@code language}, ...) are ignored, so the released LongBench files read as
  * they are. Blank lines are skipped. A malformed line fails the whole read with an
  * {@link IllegalArgumentException} naming the file, the line number and what is wrong, because a silently
  * skipped example would change the score.
@@ -75,7 +75,12 @@ public final class LongBenchReader {
     List<String> allClasses = stringList(source, lineNumber, node, "all_classes", false);
     int length = length(source, lineNumber, node, context);
     String id = optionalId(source, lineNumber, node);
-    return new LongBenchRecord(id, context, input, answers, length, allClasses);
+    JsonNode ds = node.get("dataset");
+    if (ds != null && !ds.isNull() && !ds.isTextual()) {
+      throw malformed(source, lineNumber, "'dataset' must be a string, got " + kind(ds));
+    }
+    String dataset = ds == null || ds.isNull() || ds.textValue().isBlank() ? null : ds.textValue().strip();
+    return new LongBenchRecord(id, context, input, answers, length, allClasses, dataset);
   }
 
   private static String requiredString(String source, int line, JsonNode node, String field) {

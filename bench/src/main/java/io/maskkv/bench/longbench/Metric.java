@@ -36,24 +36,30 @@ public enum Metric {
   QA_F1("f1") {
     @Override
     double scoreOne(String prediction, String answer, List<String> allClasses) {
-      List<String> p = AnswerNormalizer.tokens(prediction);
-      List<String> g = AnswerNormalizer.tokens(answer);
-      Map<String, Integer> counts = new HashMap<>();
-      g.forEach(t -> counts.merge(t, 1, Integer::sum));
-      int same = 0;
-      for (String t : p) {
-        Integer left = counts.get(t);
-        if (left != null && left > 0) {
-          counts.put(t, left - 1);
-          same++;
-        }
-      }
-      if (same == 0) {
-        return 0.0;
-      }
-      double precision = 1.0 * same / p.size();
-      double recall = 1.0 * same / g.size();
-      return (2 * precision * recall) / (precision + recall);
+      return f1(AnswerNormalizer.tokens(prediction), AnswerNormalizer.tokens(answer));
+    }
+  },
+
+  /**
+   * {@code qa_f1_zh_score} (multifieldqa_zh): bag-of-tokens F1 over {@link ChineseTokens}' character-level
+   * segmentation (LongBench: jieba words), each token through {@code normalize_zh_answer}.
+   */
+  QA_F1_ZH("f1-zh") {
+    @Override
+    double scoreOne(String prediction, String answer, List<String> allClasses) {
+      return f1(ChineseTokens.normalized(prediction), ChineseTokens.normalized(answer));
+    }
+  },
+
+  /**
+   * {@code rouge_zh_score} (dureader, vcsum): {@link #ROUGE_L} over the texts with their {@link ChineseTokens}
+   * joined by spaces (LongBench: jieba words joined by spaces).
+   */
+  ROUGE_ZH("rouge-zh") {
+    @Override
+    double scoreOne(String prediction, String answer, List<String> allClasses) {
+      return RougeL.score(String.join(" ", ChineseTokens.split(prediction)),
+          String.join(" ", ChineseTokens.split(answer)));
     }
   },
 
@@ -187,6 +193,26 @@ public enum Metric {
       known.add(m.cliName);
     }
     throw new IllegalArgumentException("unknown metric '" + name + "'; expected one of " + String.join(", ", known));
+  }
+
+  /** {@code f1_score} of metrics.py over two token lists (bag of tokens, with multiplicity). */
+  static double f1(List<String> p, List<String> g) {
+    Map<String, Integer> counts = new HashMap<>();
+    g.forEach(t -> counts.merge(t, 1, Integer::sum));
+    int same = 0;
+    for (String t : p) {
+      Integer left = counts.get(t);
+      if (left != null && left > 0) {
+        counts.put(t, left - 1);
+        same++;
+      }
+    }
+    if (same == 0) {
+      return 0.0;
+    }
+    double precision = 1.0 * same / p.size();
+    double recall = 1.0 * same / g.size();
+    return (2 * precision * recall) / (precision + recall);
   }
 
   private static double fractionOfNumbersEqualTo(String prediction, String expected) {

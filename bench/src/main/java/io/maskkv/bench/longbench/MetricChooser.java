@@ -26,9 +26,10 @@ public final class MetricChooser {
       Map.entry("qmsum", Metric.ROUGE_L),
       Map.entry("multi_news", Metric.ROUGE_L),
       Map.entry("samsum", Metric.ROUGE_L),
-      // LongBench scores vcsum with rouge_zh_score, which segments with jieba first; without a segmenter
-      // this is only comparable between our own runs, not with published vcsum numbers.
-      Map.entry("vcsum", Metric.ROUGE_L),
+      // the zh datasets: LongBench segments with jieba, we by character (see ChineseTokens)
+      Map.entry("multifieldqa_zh", Metric.QA_F1_ZH),
+      Map.entry("dureader", Metric.ROUGE_ZH),
+      Map.entry("vcsum", Metric.ROUGE_ZH),
       Map.entry("trec", Metric.CLASSIFICATION),
       Map.entry("lsht", Metric.CLASSIFICATION),
       Map.entry("passage_retrieval_en", Metric.RETRIEVAL),

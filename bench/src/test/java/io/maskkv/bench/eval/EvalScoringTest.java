@@ -50,6 +50,25 @@ class EvalScoringTest {
     }
 
     @Override
+    public String decode(int[] ids) {
+      StringBuilder sb = new StringBuilder();
+      for (int id : ids) {
+        sb.append(io.maskkv.bench.tasks.TaskVocabulary.asPrompt(records.get(id)));
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public String chat(String prompt) {
+      throw new AssertionError("the plain prompts of our tasks are never chat-wrapped");
+    }
+
+    @Override
+    public int maxPositions() {
+      return 4096;
+    }
+
+    @Override
     public Output generate(int[] prompt, GenerationOptions o) {
       calls.add(o.method() + "@" + o.budget());
       return new Output(answer.apply(records.get(prompt[0]), o), 2.0, 5.0, 1000);

@@ -44,7 +44,17 @@ class MetricChooserTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> MetricChooser.forTask("needles.jsonl"));
     assertTrue(e.getMessage().contains("--metric"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> MetricChooser.forTask("dureader"));
+    assertThrows(IllegalArgumentException.class, () -> MetricChooser.forTask("nq"));
+  }
+
+  /** dataset2metric's zh entries, with our character-level segmentation in place of jieba. */
+  @Test
+  void chineseDatasetsUseTheZhMetrics() {
+    assertEquals(Metric.QA_F1_ZH, MetricChooser.forTask("multifieldqa_zh"));
+    assertEquals(Metric.ROUGE_ZH, MetricChooser.forTask("dureader"));
+    assertEquals(Metric.ROUGE_ZH, MetricChooser.forTask("vcsum.jsonl"));
+    assertEquals(Metric.CLASSIFICATION, MetricChooser.forTask("lsht"));
+    assertEquals(Metric.RETRIEVAL, MetricChooser.forTask("passage_retrieval_zh"));
   }
 
   @Test

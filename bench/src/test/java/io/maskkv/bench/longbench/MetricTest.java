@@ -237,4 +237,22 @@ class MetricTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metric.parse("bleu"));
     assertTrue(e.getMessage().contains("bleu") && e.getMessage().contains("edit-sim"), e.getMessage());
   }
+
+  /** LongBench's zh metrics with character-level segmentation (jieba would cut 北京市 as one word). */
+  @Test
+  void chineseF1CountsCharactersAfterNormalizeZhAnswer() {
+    assertEquals(0.8, Metric.QA_F1_ZH.score("北京。", List.of("北京市")), 1e-9);
+    // 答,案,gpu,4 against 答,案,gpu4 (full-width colon dropped, case folded): P 2/4, R 2/3
+    assertEquals(4.0 / 7, Metric.QA_F1_ZH.score("答案：GPU 4", List.of("答案 gpu4")), 1e-9);
+    assertEquals(0.0, Metric.QA_F1_ZH.score("上海", List.of("北京")));
+    // ASCII words and numbers stay whole, as jieba leaves them
+    assertEquals(1.0, Metric.QA_F1_ZH.score("版本 2024", List.of("版本2024")), 1e-9);
+  }
+
+  @Test
+  void chineseRougeScoresCharacterSequences() {
+    assertEquals(1.0, Metric.ROUGE_ZH.score("会议讨论了预算", List.of("会议讨论了预算")), 1e-6);
+    double partial = Metric.ROUGE_ZH.score("会议讨论了", List.of("会议讨论了预算"));
+    assertTrue(partial > 0.5 && partial < 1.0, "partial " + partial);
+  }
 }

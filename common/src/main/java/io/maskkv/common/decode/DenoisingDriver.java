@@ -4,6 +4,7 @@ import io.maskkv.common.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,7 +33,9 @@ public final class DenoisingDriver {
     Arrays.fill(x, p, total, mask);
     boolean[] dropped = new boolean[total];
     boolean dreamAlg = o.remasking() != Remasking.LOW_CONFIDENCE && o.remasking() != Remasking.RANDOM;
-    TransferSchedule schedule = dreamAlg ? TransferSchedule.DREAM : TransferSchedule.LINEAR;
+    TransferSchedule schedule = dreamAlg ? TransferSchedule.dream(o.eps()) : TransferSchedule.LINEAR;
+    // the positions origin and alg_temp draw; its own stream, so the tokens' sampling on the workers is unchanged
+    SplittableRandom positions = new SplittableRandom(o.seed() ^ 0x5DEECE66DL);
     long start = System.nanoTime();
     long firstStep = 0;
     long peak = 0;
@@ -53,9 +56,21 @@ public final class DenoisingDriver {
         long t0 = System.nanoTime();
         int[] maskedNow = masked(x, s, e, mask, dropped);
         List<Candidate> candidates = executor.step(new StepRequest(s, e, i == 0, x.clone(), maskedNow));
-        int count = schedule.count(masks0, candidates.size(), Math.min(i, o.stepsPerBlock() - 1),
-            o.stepsPerBlock());
-        List<Candidate> chosen = Unmasking.select(candidates, Math.max(1, count), o.threshold());
+        int stepInBlock = Math.min(i, o.stepsPerBlock() - 1);
+        int count = schedule.count(masks0, candidates.size(), stepInBlock, o.stepsPerBlock());
+        List<Candidate> chosen;
+        if (o.factor() > 0) {
+          chosen = Unmasking.selectByFactor(candidates, o.factor());
+        } else if (o.remasking() == Remasking.ORIGIN) {
+          chosen = Unmasking.origin(candidates,
+              TransferSchedule.dreamTransferProbability(stepInBlock, o.stepsPerBlock(), o.eps()), positions);
+        } else if (dreamAlg && o.threshold() == 0 && o.algTemp() > 0) {
+          chosen = Unmasking.sampleByConfidence(candidates, count, o.algTemp(), positions);
+        } else {
+          // Dream's schedule may ask for 0 tokens (int() truncates), and Dream then runs a step that commits none
+          chosen = Unmasking.select(candidates, dreamAlg && o.threshold() == 0 ? count : Math.max(1, count),
+              o.threshold());
+        }
         List<Candidate> relative = new ArrayList<>();
         for (Candidate c : chosen) {
           x[c.position()] = c.token();
@@ -68,7 +83,7 @@ public final class DenoisingDriver {
             }
           }
         }
-        if (masked(x, s, e, mask, dropped).length >= maskedNow.length) {
+        if (!dreamAlg && masked(x, s, e, mask, dropped).length >= maskedNow.length) {
           throw new IllegalStateException("step " + steps + " committed no token (the executor proposed "
               + candidates.size() + " candidates for " + maskedNow.length + " masked positions)");
         }

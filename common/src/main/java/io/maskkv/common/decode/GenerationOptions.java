@@ -23,9 +23,16 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
    * @param threshold Fast-dLLM parallel decoding: commit the top-1 plus every token at or above it; 0 = off
    * @param topP Dream nucleus filter (1 = off); {@code topK} 0 = off
    * @param seed seed of the random samplers and the random scorer
+   * @param logitsEosInf LLaDA generate.py's {@code logits_eos_inf}: EOS is never predicted
+   * @param confidenceEosEotInf LLaDA generate.py's {@code confidence_eos_eot_inf} (see {@link TokenChooser})
+   * @param factor Fast-dLLM's factor-based parallel decoding ({@link Unmasking}); 0 = off, else used instead of
+   *     the threshold
+   * @param algTemp Dream's {@code alg_temp}: positions drawn from softmax(confidence / alg_temp); 0 = top-k
+   * @param eps Dream's {@code eps}, the last timestep of its schedule (default 1e-3)
    */
   public record Sampler(double temperature, Remasking remasking, double threshold, double cfgScale, double topP,
-      int topK, long seed) {}
+      int topK, long seed, boolean logitsEosInf, boolean confidenceEosEotInf, double factor, double algTemp,
+      double eps) {}
 
   /**
    * @param method {@code none}, {@code prefix}, {@code dual}, or an eviction method name ({@code full},
@@ -76,6 +83,15 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     Sampler s = sampler;
     if (!(s.temperature() >= 0 && Double.isFinite(s.temperature()))) {
       throw new IllegalArgumentException("temperature must be finite and >= 0, got " + s.temperature());
+    }
+    if (!(s.algTemp() >= 0) || Double.isInfinite(s.algTemp())) {
+      throw new IllegalArgumentException("alg_temp must be >= 0, got " + s.algTemp());
+    }
+    if (!(s.eps() > 0 && s.eps() < 1)) {
+      throw new IllegalArgumentException("eps must be in (0, 1), got " + s.eps());
+    }
+    if (!(s.factor() >= 0) || Double.isInfinite(s.factor())) {
+      throw new IllegalArgumentException("factor must be >= 0, got " + s.factor());
     }
     if (!(s.threshold() >= 0 && s.threshold() <= 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1], got " + s.threshold());
@@ -149,6 +165,26 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     return sampler.topK();
   }
 
+  public double algTemp() {
+    return sampler.algTemp();
+  }
+
+  public double eps() {
+    return sampler.eps();
+  }
+
+  public double factor() {
+    return sampler.factor();
+  }
+
+  public boolean logitsEosInf() {
+    return sampler.logitsEosInf();
+  }
+
+  public boolean confidenceEosEotInf() {
+    return sampler.confidenceEosEotInf();
+  }
+
   public long seed() {
     return sampler.seed();
   }
@@ -216,6 +252,11 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     private double cfgScale;
     private double topP = 1.0;
     private int topK;
+    private boolean logitsEosInf;
+    private double factor;
+    private double algTemp;
+    private double eps = TransferSchedule.DREAM_EPS;
+    private boolean confidenceEosEotInf;
     private long seed = 42;
     private String method = "prefix";
     private int budget = 256;
@@ -280,6 +321,31 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
       return this;
     }
 
+    public Builder algTemp(double t) {
+      this.algTemp = t;
+      return this;
+    }
+
+    public Builder eps(double e) {
+      this.eps = e;
+      return this;
+    }
+
+    public Builder factor(double f) {
+      this.factor = f;
+      return this;
+    }
+
+    public Builder logitsEosInf(boolean on) {
+      this.logitsEosInf = on;
+      return this;
+    }
+
+    public Builder confidenceEosEotInf(boolean on) {
+      this.confidenceEosEotInf = on;
+      return this;
+    }
+
     public Builder seed(long s) {
       this.seed = s;
       return this;
@@ -287,7 +353,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
 
     public Builder sampler(Sampler s) {
       return temperature(s.temperature()).remasking(s.remasking()).threshold(s.threshold()).cfgScale(s.cfgScale())
-          .topP(s.topP()).topK(s.topK()).seed(s.seed());
+          .topP(s.topP()).topK(s.topK()).seed(s.seed()).logitsEosInf(s.logitsEosInf())
+          .confidenceEosEotInf(s.confidenceEosEotInf()).factor(s.factor()).algTemp(s.algTemp()).eps(s.eps());
     }
 
     public Builder method(String m) {
@@ -332,7 +399,8 @@ public record GenerationOptions(Schedule schedule, Sampler sampler, CachePolicy 
     public GenerationOptions build() {
       return new GenerationOptions(
           new Schedule(genLength, steps != null ? steps : genLength, blockLength != null ? blockLength : genLength),
-          new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed),
+          new Sampler(temperature, remasking, threshold, cfgScale, topP, topK, seed, logitsEosInf,
+              confidenceEosEotInf, factor, algTemp, eps),
           new CachePolicy(method, budget, refresh, gamma, window), earlyStop);
     }
   }

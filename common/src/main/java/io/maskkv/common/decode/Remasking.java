@@ -13,7 +13,12 @@ public enum Remasking {
   /** Dream: top-1 probability (of the filtered distribution). */
   MASKGIT_PLUS("maskgit-plus"),
   /** Dream: top-1 minus top-2 probability. */
-  TOPK_MARGIN("topk-margin");
+  TOPK_MARGIN("topk-margin"),
+  /**
+   * Dream's default {@code alg="origin"}: no ranking; each masked position is committed independently with
+   * probability {@code 1 - s/t} (all at the block's last step), so a step may commit nothing.
+   */
+  ORIGIN("origin");
 
   private final String cliName;
 
@@ -33,6 +38,6 @@ public enum Remasking {
       }
     }
     throw new IllegalArgumentException("unknown remasking '" + s
-        + "' (expected low-confidence, random, entropy, maskgit-plus or topk-margin)");
+        + "' (expected low-confidence, random, entropy, maskgit-plus, topk-margin or origin)");
   }
 }

@@ -14,6 +14,10 @@ public final class TokenChooser {
   private final double topP;
   private final int topK;
   private final SplittableRandom random;
+  private boolean logitsEosInf;
+  private boolean confidenceEosEotInf;
+  private int eos = -1;
+  private int eot = -1;
 
   public TokenChooser(Remasking remasking, double temperature, double topP, int topK, long seed) {
     this.remasking = remasking;
@@ -21,6 +25,20 @@ public final class TokenChooser {
     this.topP = topP;
     this.topK = topK;
     this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * LLaDA's EOS options (ML-GSAI/LLaDA generate.py), applied by the LLaDA remasking rules exactly as the
+   * reference applies them: {@code logits_eos_inf} sets the EOS logit to -inf before the Gumbel argmax;
+   * {@code confidence_eos_eot_inf} runs {@code logits_with_noise[eos] = logits[eot] = -inf} after the argmax, so
+   * only the EOT change matters: the confidence softmax has no EOT, and an EOT prediction gets confidence 0.
+   */
+  public TokenChooser withEosRules(boolean logitsEosInf, boolean confidenceEosEotInf, int eos, int eot) {
+    this.logitsEosInf = logitsEosInf;
+    this.confidenceEosEotInf = confidenceEosEotInf;
+    this.eos = eos;
+    this.eot = eot;
+    return this;
   }
 
   public Candidate choose(int position, float[] logits, int offset, int vocab) {
@@ -34,7 +52,7 @@ public final class TokenChooser {
     int best = 0;
     double bestScore = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < vocab; j++) {
-      double score = logits[off + j];
+      double score = logitsEosInf && j == eos ? Double.NEGATIVE_INFINITY : logits[off + j];
       if (temperature > 0) {
         double u = Math.max(random.nextDouble(), Double.MIN_NORMAL);
         score += -temperature * Math.log(-Math.log(u)); // Gumbel noise, generate.py add_gumbel_noise
@@ -44,18 +62,27 @@ public final class TokenChooser {
         best = j;
       }
     }
-    double confidence = remasking == Remasking.RANDOM ? random.nextDouble() : softmaxAt(logits, off, vocab, best);
+    double confidence = remasking == Remasking.RANDOM ? random.nextDouble() : softmaxAt(logits, off, vocab, best,
+        logitsEosInf ? eos : -1, confidenceEosEotInf ? eot : -1);
     return new Candidate(position, best, confidence);
   }
 
-  private static double softmaxAt(float[] logits, int off, int vocab, int index) {
+  /** softmax(logits)[index] with the logits of {@code skipA} and {@code skipB} (if >= 0) at -inf. */
+  private static double softmaxAt(float[] logits, int off, int vocab, int index, int skipA, int skipB) {
+    if (index == skipA || index == skipB) {
+      return 0.0;
+    }
     double max = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < vocab; j++) {
-      max = Math.max(max, logits[off + j]);
+      if (j != skipA && j != skipB) {
+        max = Math.max(max, logits[off + j]);
+      }
     }
     double sum = 0;
     for (int j = 0; j < vocab; j++) {
-      sum += Math.exp(logits[off + j] - max);
+      if (j != skipA && j != skipB) {
+        sum += Math.exp(logits[off + j] - max);
+      }
     }
     return Math.exp(logits[off + index] - max) / sum;
   }
@@ -103,7 +130,11 @@ public final class TokenChooser {
     return new Candidate(position, token, confidence);
   }
 
-  /** Keeps the smallest set of most likely tokens whose mass reaches top-p (the top-1 always stays). */
+  /**
+   * Dream's {@code top_p_logits} (generation_utils.py): sorted descending, a token is dropped when the mass of
+   * the tokens before it is strictly above top-p ({@code cumulative_probs > top_p}, shifted right by one), so a
+   * prefix whose mass equals top-p exactly keeps the next token too; the top-1 always stays.
+   */
   private void filterTopP(double[] z) {
     double[] p = softmax(z);
     Integer[] order = new Integer[z.length];
@@ -113,7 +144,7 @@ public final class TokenChooser {
     Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
     double cum = 0;
     for (int r = 0; r < order.length; r++) {
-      if (r > 0 && cum >= topP) {
+      if (r > 0 && cum > topP) {
         z[order[r]] = Double.NEGATIVE_INFINITY;
       }
       cum += p[order[r]];

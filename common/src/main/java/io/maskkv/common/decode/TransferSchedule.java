@@ -20,13 +20,24 @@ public interface TransferSchedule {
    * Dream {@code diffusion_generate}: timesteps linspace(1, eps, steps+1); at step i with t, s consecutive,
    * commit {@code int(left * (1 - s/t))}; the last step commits everything left.
    */
-  TransferSchedule DREAM = (n0, left, step, steps) -> {
+  /** Dream's default {@code eps}, the last timestep. */
+  double DREAM_EPS = 1e-3;
+
+  TransferSchedule DREAM = dream(DREAM_EPS);
+
+  /** Dream's schedule with its {@code eps}; {@code int()} truncates, so a step may commit 0 tokens, as there. */
+  static TransferSchedule dream(double eps) {
+    return (n0, left, step, steps) -> step >= steps - 1 ? left
+        : Math.min(left, (int) (left * dreamTransferProbability(step, steps, eps)));
+  }
+
+  /** {@code 1 - s/t} for timesteps linspace(1, eps, steps+1) at step i; 1 at the last step. */
+  static double dreamTransferProbability(int step, int steps, double eps) {
     if (step >= steps - 1) {
-      return left;
+      return 1.0;
     }
-    double eps = 1e-3;
     double t = 1 - step * (1 - eps) / steps;
     double s = 1 - (step + 1) * (1 - eps) / steps;
-    return Math.min(left, (int) (left * (1 - s / t)));
-  };
+    return 1 - s / t;
+  }
 }

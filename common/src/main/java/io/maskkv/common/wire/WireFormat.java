@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.maskkv.common.budget.EvictionDecision;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.Refresh;
+import io.maskkv.common.decode.TransferSchedule;
 import io.maskkv.common.decode.Remasking;
 import io.maskkv.proto.v1.KeptPositions;
 import io.maskkv.proto.v1.ResolvedOptions;
@@ -43,6 +44,8 @@ public final class WireFormat {
         .setCfgScale(o.cfgScale()).setTopP(o.topP()).setTopK(o.topK()).setCache(o.method())
         .setBudget(o.budget()).setSeed(o.seed()).setEarlyStop(o.earlyStop())
         .setRefresh(o.refresh().wireName()).setGamma(o.gamma()).setWindow(o.window())
+        .setLogitsEosInf(o.logitsEosInf()).setConfidenceEosEotInf(o.confidenceEosEotInf())
+        .setFactor(o.factor()).setAlgTemp(o.algTemp()).setEps(o.eps())
         .build();
   }
 
@@ -54,6 +57,8 @@ public final class WireFormat {
         .cfgScale(o.getCfgScale()).topP(o.getTopP()).topK(o.getTopK()).seed(o.getSeed())
         .cache(o.getCache(), o.getBudget()).refresh(Refresh.parse(o.getRefresh())).gamma(o.getGamma())
         .window(o.getWindow()).earlyStop(o.getEarlyStop())
+        .logitsEosInf(o.getLogitsEosInf()).confidenceEosEotInf(o.getConfidenceEosEotInf())
+        .factor(o.getFactor()).algTemp(o.getAlgTemp()).eps(o.getEps() > 0 ? o.getEps() : TransferSchedule.DREAM_EPS)
         .build().validated();
   }
 

@@ -1,6 +1,9 @@
 package io.maskkv.worker.checkpoint;
 
-/** safetensors dtypes we can read; every one is widened to fp32 on load (DJL's PyTorch engine aborts on BF16). */
+/**
+ * safetensors dtypes we can read. Each is widened exactly to fp32 on the host; the device then holds it in the
+ * precision {@code --dtype} chooses ({@link io.maskkv.worker.engine.WeightPrecision}).
+ */
 public enum TensorDType {
   F32(4), F16(2), BF16(2);
 

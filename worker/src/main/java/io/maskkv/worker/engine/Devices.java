@@ -34,4 +34,9 @@ public final class Devices {
     }
     return Device.gpu(index);
   }
+
+  /** The name users write for a device ({@code cpu}, {@code cuda:0}), for messages. */
+  public static String name(Device device) {
+    return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+  }
 }

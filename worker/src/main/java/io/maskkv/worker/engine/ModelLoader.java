@@ -25,7 +25,7 @@ public final class ModelLoader {
     DataType type = precision.resolve(device, storedType(ckpt));
     MemoryEstimate need = MemoryEstimate.of(ckpt.config(), fromLayer, toLayer, type == DataType.FLOAT32 ? 4 : 2,
         kvBytes);
-    need.check(device.toString(), DeviceMemory.available(device), WeightPrecision.nameOf(type));
+    need.check(Devices.name(device), DeviceMemory.available(device), WeightPrecision.nameOf(type));
     return Transformer.load(dir, device, fromLayer, toLayer, type, progress);
   }
 

@@ -45,7 +45,7 @@ public enum WeightPrecision {
           // DJL 0.36's PyTorch engine terminates the JVM on any BF16 tensor on CPU (checked here: toType(BFLOAT16)
           // ends the process with "terminate called without an active exception"), so refuse before loading
           throw new IllegalArgumentException("--dtype bf16 needs a CUDA device (DJL's PyTorch engine aborts on BF16 "
-              + "on CPU); use --dtype fp32 (exact) or fp16 on " + device);
+              + "on CPU); use --dtype fp32 (exact) or fp16 on " + Devices.name(device));
         }
         yield DataType.BFLOAT16;
       }

@@ -65,7 +65,8 @@ public final class ShardSession implements AutoCloseable {
       throw e;
     }
     this.chooser = new TokenChooser(options.remasking(), options.temperature(), options.topP(), options.topK(),
-        options.seed());
+        options.seed()).withEosRules(options.logitsEosInf(), options.confidenceEosEotInf(), config.eosTokenId(),
+        config.eotTokenId());
   }
 
   /** What this shard hands on: hidden rows {@code [rows, d]} for the next shard, or candidates from the last. */

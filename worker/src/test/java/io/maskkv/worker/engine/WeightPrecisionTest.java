@@ -97,7 +97,7 @@ class WeightPrecisionTest {
     long[] reported = {0};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(m,
         Device.cpu(), 0, 2, WeightPrecision.AUTO, 1L << 50, (t, done, total) -> reported[0] = done));
-    assertTrue(e.getMessage().startsWith("model does not fit on cpu(): needs 1125"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("model does not fit on cpu: needs 1125"), e.getMessage());
     assertEquals(0, reported[0], "no weight may be read before the refusal");
   }
 
