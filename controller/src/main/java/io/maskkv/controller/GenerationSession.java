@@ -40,8 +40,6 @@ final class GenerationSession implements Runnable {
   private volatile Status abort;
   private volatile FailoverExecutor executor;
   private int steps;
-  private boolean admittedOnce;
-  private boolean firstToken;
   private int stepLimit = Integer.MAX_VALUE;
 
   GenerationSession(String id, GenerateRequest request, ServerCallStreamObserver<GenerateEvent> out,
@@ -110,8 +108,6 @@ final class GenerationSession implements Runnable {
             return stopping();
           }
         });
-        manager.metrics().admitted();
-        admittedOnce = true;
         generate(r, ex, System.nanoTime());
         finished = true;
       } finally {
@@ -172,18 +168,12 @@ final class GenerationSession implements Runnable {
     for (int t : result.answer()) {
       s.addAnswerIds(t);
     }
-    manager.metrics().finished(r.options().method(), s.getPrefillMs(), s.getKvBytesKept(), s.getKvBytesPromptFull());
     out.onNext(GenerateEvent.newBuilder().setSummary(s).build());
     out.onCompleted();
   }
 
   private void onStep(StepEvent e, TextStreamer text) {
     steps++;
-    manager.metrics().step(e.nanos(), e.committed().size());
-    if (!firstToken && !e.committed().isEmpty()) {
-      firstToken = true;
-      manager.metrics().firstToken(System.nanoTime() - arrived);
-    }
     StepUpdate.Builder b = StepUpdate.newBuilder().setStep(e.step()).setBlock(e.block()).setRowsFed(e.rowsFed())
         .setKvBytes(e.kvBytes()).setStepMs(e.nanos() / 1e6);
     for (Candidate c : e.committed()) {
@@ -200,9 +190,6 @@ final class GenerationSession implements Runnable {
 
   private void fail(Status s) {
     Status status = abort != null && s.getCode() == Status.Code.CANCELLED ? abort : s;
-    if (!admittedOnce) {
-      manager.metrics().rejected(status.getCode().name());
-    }
     if (status.getCode() != Status.Code.CANCELLED) {
       LOG.info("session {}: {} {}", id, status.getCode(), status.getDescription());
     }

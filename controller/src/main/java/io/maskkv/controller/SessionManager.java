@@ -6,7 +6,6 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.maskkv.common.security.ApiTokens;
-import io.maskkv.controller.metrics.ServingMetrics;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.proto.v1.GenerationServiceGrpc;
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public class SessionManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
   private final ControllerConfig config;
-  private final ServingMetrics metrics;
   private final RequestResolver resolver;
   private final Admission admission;
   private final HealthStatusManager health;
@@ -49,9 +47,8 @@ public class SessionManager implements AutoCloseable {
   private volatile boolean draining;
 
   public SessionManager(ControllerConfig config, RequestResolver resolver, Admission admission,
-      @Nullable HealthStatusManager health, ServingMetrics metrics) {
+      @Nullable HealthStatusManager health) {
     this.config = config;
-    this.metrics = metrics;
     this.resolver = resolver;
     this.admission = admission;
     this.health = health;
@@ -68,10 +65,6 @@ public class SessionManager implements AutoCloseable {
 
   ControllerConfig config() {
     return config;
-  }
-
-  ServingMetrics metrics() {
-    return metrics;
   }
 
   RequestResolver resolver() {

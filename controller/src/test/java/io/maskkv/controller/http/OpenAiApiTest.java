@@ -105,42 +105,6 @@ class OpenAiApiTest {
   }
 
   @Test
-  void thePrometheusScrapeListsTheSeriesAndTheyMoveWithAGeneration() throws Exception {
-    String before = scrape();
-    for (String series : List.of("maskkv_sessions_active", "maskkv_sessions_queued", "maskkv_worker_healthy{",
-        "maskkv_worker_free_kv_bytes{")) {
-      assertTrue(before.contains(series), series + " in\n" + before);
-    }
-    client.completions().create(CompletionCreateParams.builder().model(model).prompt(PROMPT).maxTokens(8)
-        .putAdditionalBodyProperty("cache", JsonValue.from("maskkv")).build());
-    String after = scrape();
-    assertTrue(value(after, "maskkv_steps_total") > value(before, "maskkv_steps_total"), after);
-    assertTrue(value(after, "maskkv_tokens_total") > value(before, "maskkv_tokens_total"), after);
-    assertTrue(value(after, "maskkv_ttft_seconds_count") > value(before, "maskkv_ttft_seconds_count"), after);
-    assertTrue(after.contains("maskkv_kv_bytes_kept_bytes_count{method=\"maskkv\"}")
-        || after.contains("maskkv_kv_bytes_kept_count{method=\"maskkv\"}"), after);
-    assertTrue(after.contains("maskkv_admissions_total{reason=\"ok\",result=\"admitted\"}"), after);
-  }
-
-  private String scrape() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + cluster.httpPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode());
-    return r.body();
-  }
-
-  /** The value of an unlabelled series (0 when it is not there yet). */
-  private static double value(String scrape, String series) {
-    for (String line : scrape.split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
-
-  @Test
   void errorsAreOpenAiJsonWithTheRightStatus() {
     BadRequestException empty = assertThrows(BadRequestException.class, () -> client.chat().completions()
         .create(ChatCompletionCreateParams.builder().model(model).messages(List.of()).build()));
