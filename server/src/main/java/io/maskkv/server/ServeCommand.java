@@ -146,7 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "maskkv-shutdown"));
     if (server.httpPort() > 0) {
-      System.err.printf("maskkv HTTP API (OpenAI-compatible) on http://%s:%d/%n", host, server.httpPort());
+      System.err.printf("maskkv HTTP API (OpenAI-compatible) and playground on http://%s:%d/%n", host, server.httpPort());
     }
     System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
         host, server.port(),
