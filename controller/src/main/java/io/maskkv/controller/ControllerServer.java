@@ -2,8 +2,6 @@ package io.maskkv.controller;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.http.server.netty.NettyEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.Map;
 
 /**
@@ -14,12 +12,10 @@ import java.util.Map;
 public final class ControllerServer implements AutoCloseable {
   private final ApplicationContext context;
   private final GrpcEmbeddedServer server;
-  private final EmbeddedServer http;
 
-  private ControllerServer(ApplicationContext context, GrpcEmbeddedServer server, EmbeddedServer http) {
+  private ControllerServer(ApplicationContext context, GrpcEmbeddedServer server) {
     this.context = context;
     this.server = server;
-    this.http = http;
   }
 
   /** Starts with these properties over application.yml and the environment (e.g. grpc.server.port: 0). */
@@ -29,14 +25,8 @@ public final class ControllerServer implements AutoCloseable {
     try {
       GrpcEmbeddedServer server = ctx.getBean(GrpcEmbeddedServer.class);
       server.start();
-      // the OpenAI-compatible HTTP API (maskkv.http.enabled, port micronaut.server.port)
-      EmbeddedServer http = ctx.getProperty("maskkv.http.enabled", Boolean.class).orElse(true)
-          ? ctx.getBean(NettyEmbeddedServer.class) : null;
-      if (http != null) {
-        http.start();
-      }
       ctx.getBean(HealthReporter.class).update(); // the embedded worker has joined by now
-      return new ControllerServer(ctx, server, http);
+      return new ControllerServer(ctx, server);
     } catch (RuntimeException e) {
       ctx.close();
       throw e;
@@ -45,11 +35,6 @@ public final class ControllerServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
-  }
-
-  /** The HTTP API's port; -1 when it is off. */
-  public int httpPort() {
-    return http == null ? -1 : http.getPort();
   }
 
   public ApplicationContext context() {
@@ -65,9 +50,6 @@ public final class ControllerServer implements AutoCloseable {
   public void close() {
     try {
       server.stop();
-      if (http != null) {
-        http.stop();
-      }
     } finally {
       context.close();
     }
@@ -76,7 +58,7 @@ public final class ControllerServer implements AutoCloseable {
   public static void main(String[] args) throws InterruptedException {
     ControllerServer s = start(Map.of());
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "maskkv-shutdown"));
-    System.err.println("maskkv controller listening on port " + s.port() + " (gRPC), " + s.httpPort() + " (HTTP)");
+    System.err.println("maskkv controller listening on port " + s.port());
     s.server.getServer().awaitTermination();
   }
 }

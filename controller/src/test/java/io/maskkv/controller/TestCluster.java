@@ -56,8 +56,6 @@ final class TestCluster implements AutoCloseable {
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", 0);
     p.put("grpc.server.host", "127.0.0.1");
-    p.put("micronaut.server.port", -1);
-    p.put("micronaut.server.host", "127.0.0.1");
     p.put("grpc.server.await-termination", "2s");
     p.put("maskkv.workers", workers.stream().map(TestCluster::address).toList());
     p.put("maskkv.poll-interval", "500ms");

@@ -32,10 +32,6 @@ public final class ServeCommand implements Callable<Integer> {
           + "needs MASKKV_API_TOKEN and MASKKV_CLUSTER_SECRET, or --allow-insecure)")
   String host;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "port of the OpenAI-compatible HTTP API and "
-      + "the playground, 0 = any free port, -1 = off (default: ${DEFAULT-VALUE})")
-  int httpPort;
-
   @Option(names = "--tls-cert", description = "PEM certificate chain of the public gRPC API (turns TLS on)")
   String tlsCert;
 
@@ -85,9 +81,6 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", port);
     p.put("grpc.server.host", host);
-    p.put("maskkv.http.enabled", httpPort >= 0);
-    p.put("micronaut.server.port", httpPort == 0 ? -1 : httpPort);
-    p.put("micronaut.server.host", host);
     if (tlsDev != null) {
       java.nio.file.Path cert = tlsDev.resolve("controller.pem");
       java.nio.file.Path key = tlsDev.resolve("controller-key.pem");
@@ -145,9 +138,6 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "maskkv-shutdown"));
-    if (server.httpPort() > 0) {
-      System.err.printf("maskkv HTTP API (OpenAI-compatible) and playground on http://%s:%d/%n", host, server.httpPort());
-    }
     System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
         host, server.port(),
         embed ? "embedded worker: " + model : "external workers");

@@ -56,8 +56,6 @@ class TlsTest {
       Map<String, Object> p = new HashMap<>();
       p.put("grpc.server.port", 0);
       p.put("grpc.server.host", "127.0.0.1");
-      p.put("micronaut.server.port", -1);
-      p.put("micronaut.server.host", "127.0.0.1");
       p.put("grpc.server.ssl.cert-chain", "file:" + controllerPair.cert());
       p.put("grpc.server.ssl.private-key", "file:" + controllerPair.key());
       p.put("maskkv.workers", List.of("localhost:" + worker.port()));

@@ -156,7 +156,6 @@ public final class LoadCommand implements Callable<Integer> {
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", 0);
     p.put("grpc.server.host", "127.0.0.1");
-    p.put("maskkv.http.enabled", false);
     p.put("maskkv.embedded.enabled", true);
     p.put("maskkv.embedded.model", model.toString());
     p.put("maskkv.registration.enabled", false);

@@ -127,8 +127,6 @@ public final class ServingOverhead {
       Map<String, Object> p = new HashMap<>(extra);
       p.put("grpc.server.port", 0);
       p.put("grpc.server.host", "127.0.0.1");
-      p.put("micronaut.server.port", -1);
-      p.put("micronaut.server.host", "127.0.0.1");
       p.put("maskkv.workers", workers.stream().map(w -> "127.0.0.1:" + w.port()).toList());
       controller = ControllerServer.start(p);
       channel = Grpc.newChannelBuilderForAddress("127.0.0.1", controller.port(),

@@ -91,7 +91,7 @@ class FaultSuiteTest {
     Files.deleteIfExists(log);
     controller = ServingProcess.start(log, Map.of(ClusterSecret.ENV, SECRET, "MASKKV_API_TOKEN", TOKEN,
         "MASKKV_STEP_TIMEOUT", "2s", "MASKKV_POLL_INTERVAL", "300ms", "MASKKV_WORKER_TIMEOUT", "2s",
-        "MASKKV_DRAIN_TIMEOUT", "30s"), "serve", "--no-embedded", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
+        "MASKKV_DRAIN_TIMEOUT", "30s"), "serve", "--no-embedded", "--host", "127.0.0.1", "--port", "0",
         "--workers", String.join(",", workers.stream().map(ServingProcess::address).toList()));
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", controller.port(), InsecureChannelCredentials.create())
         .build();
