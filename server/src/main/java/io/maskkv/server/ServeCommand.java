@@ -27,6 +27,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "HTTP port of the OpenAI-compatible API and the playground at / (default: ${DEFAULT-VALUE})")
+  int httpPort;
+
   @Option(names = "--host", description = "address to bind (default: all interfaces)")
   String host;
 
@@ -59,8 +63,10 @@ public final class ServeCommand implements Callable<Integer> {
     boolean embed = embedded != null ? embedded : !external;
     Map<String, Object> p = new HashMap<>();
     p.put("grpc.server.port", port);
+    p.put("maskkv.http-port", httpPort);
     if (host != null) {
       p.put("grpc.server.host", host);
+      p.put("maskkv.http-host", host);
     }
     p.put("maskkv.embedded.enabled", embed);
     if (embed) {
@@ -95,8 +101,8 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "maskkv-shutdown"));
-    System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
-        host == null ? "0.0.0.0" : host, server.port(),
+    System.err.printf("maskkv controller listening on %s: gRPC %d, HTTP %d (%s); Ctrl-C drains and stops%n",
+        host == null ? "0.0.0.0" : host, server.port(), server.httpPort().orElse(-1),
         embed ? "embedded worker: " + model : "external workers");
     stopped.await();
     return 0;
