@@ -98,7 +98,12 @@ public class OpenAiController {
     }
     Reply reply = call.stream() ? new StreamingReply(call) : new WholeReply(call);
     sessions.start(call.request(), reply.stream);
-    // a client that leaves before the reply (or the stream's headers) cancels the session too
-    return Mono.fromFuture(reply.response).doOnCancel(reply.stream::cancel);
+    // a client that leaves before the reply (or the stream's headers) cancels the session too; Micronaut also
+    // cancels this Mono once it has its one response, which must not end a stream that has just begun
+    return Mono.fromFuture(reply.response).doOnCancel(() -> {
+      if (!reply.response.isDone()) {
+        reply.stream.cancel();
+      }
+    });
   }
 }

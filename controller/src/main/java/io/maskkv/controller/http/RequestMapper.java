@@ -83,13 +83,11 @@ final class RequestMapper {
     if (body.hasNonNull("n") && integer(body, "n") != 1) {
       throw bad("n must be 1: one choice per request", "n");
     }
-    Integer max = body.hasNonNull("max_completion_tokens") ? integer(body, "max_completion_tokens")
-        : body.hasNonNull("max_tokens") ? integer(body, "max_tokens") : null;
-    if (body.hasNonNull("gen_length")) {
-      max = integer(body, "gen_length");
-    }
-    if (max != null) {
-      b.setGenLength(max);
+    // a dLLM's response length is its canvas: max_tokens sets gen_length, which the extra field overrides
+    for (String field : new String[] {"max_tokens", "max_completion_tokens", "gen_length"}) {
+      if (body.hasNonNull(field)) {
+        b.setGenLength(integer(body, field));
+      }
     }
     if (body.hasNonNull("steps")) {
       b.setSteps(integer(body, "steps"));
