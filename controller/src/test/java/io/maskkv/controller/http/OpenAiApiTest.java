@@ -240,6 +240,32 @@ class OpenAiApiTest {
     System.out.printf("KV freed %.0f ms after the HTTP client closed its stream%n", (System.nanoTime() - closed) / 1e6);
   }
 
+  @Test
+  void aStopStringEndsTheTextAndTheSession() throws Exception {
+    String whole = openai.completions().create(needleCompletion()).choices().get(0).text();
+    String stop = whole.trim().substring(1, 2); // a character inside the passkey
+    Completion c = openai.completions().create(needleCompletion().toBuilder().stop(stop).build());
+    assertEquals(whole.substring(0, whole.indexOf(stop)), c.choices().get(0).text());
+    assertEquals("stop", c.choices().get(0).finishReason().asString());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (cluster.worker.worker().ledger().sessions() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(0, cluster.worker.worker().ledger().used(), "the stopped session's KV is freed");
+  }
+
+  @Test
+  void thePlaygroundIsServedAtTheRoot() throws Exception {
+    HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.base() + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("maskkv playground"));
+    HttpResponse<String> js = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.base() + "/playground.js"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, js.statusCode());
+    assertTrue(js.body().contains("v1/completions"), "the page talks to the OpenAI API");
+  }
+
   private static HttpRequest request(String path, String body) {
     return HttpRequest.newBuilder(URI.create(cluster.base() + path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
