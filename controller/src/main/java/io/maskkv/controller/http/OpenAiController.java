@@ -8,6 +8,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.maskkv.controller.GenerationEndpoint;
 import io.maskkv.controller.SessionManager;
+import io.maskkv.controller.metrics.ServingMetrics;
+import io.maskkv.controller.metrics.SessionMetrics;
 import io.maskkv.proto.v1.ListModelsRequest;
 import io.maskkv.proto.v1.ListModelsResponse;
 import io.maskkv.proto.v1.ModelInfo;
@@ -33,10 +35,12 @@ import reactor.core.publisher.Mono;
 public class OpenAiController {
   private final SessionManager sessions;
   private final GenerationEndpoint endpoint;
+  private final ServingMetrics metrics;
 
-  public OpenAiController(SessionManager sessions, GenerationEndpoint endpoint) {
+  public OpenAiController(SessionManager sessions, GenerationEndpoint endpoint, ServingMetrics metrics) {
     this.sessions = sessions;
     this.endpoint = endpoint;
+    this.metrics = metrics;
   }
 
   /** The gRPC ListModels answer in OpenAI's list shape; the full ModelInfo rides along as {@code maskkv}. */
@@ -96,7 +100,8 @@ public class OpenAiController {
     } catch (ApiException e) {
       return Mono.just(Reply.error(e.error()));
     }
-    Reply reply = call.stream() ? new StreamingReply(call) : new WholeReply(call);
+    SessionMetrics tap = metrics.session("http");
+    Reply reply = call.stream() ? new StreamingReply(call, tap) : new WholeReply(call, tap);
     sessions.start(call.request(), reply.stream);
     // a client that leaves before the reply (or the stream's headers) cancels the session too; Micronaut also
     // cancels this Mono once it has its one response, which must not end a stream that has just begun

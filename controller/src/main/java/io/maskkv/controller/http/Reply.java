@@ -1,6 +1,7 @@
 package io.maskkv.controller.http;
 
 import io.grpc.Status;
+import io.maskkv.controller.metrics.SessionMetrics;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.maskkv.proto.v1.Summary;
 import io.micronaut.http.HttpResponse;
@@ -23,11 +24,17 @@ abstract class Reply {
   int prefixTokens;
   private boolean done;
 
-  Reply(CompletionCall call) {
+  Reply(CompletionCall call, SessionMetrics metrics) {
     this.call = call;
     this.format = new ChunkFormat(call.chat(), call.request().getModel());
     this.stop = new StopText(call.stop());
-    this.stream = new SessionStream(this::onEvent, this::onEnd);
+    this.stream = new SessionStream(e -> {
+      metrics.event(e);
+      onEvent(e);
+    }, s -> {
+      metrics.end(s);
+      onEnd(s);
+    }, () -> metrics.end(Status.CANCELLED));
   }
 
   private synchronized void onEvent(GenerateEvent e) {

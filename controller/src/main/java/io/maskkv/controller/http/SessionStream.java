@@ -14,14 +14,19 @@ import java.util.function.Consumer;
 final class SessionStream extends ServerCallStreamObserver<GenerateEvent> {
   private final Consumer<GenerateEvent> events;
   private final Consumer<Status> end;
+  private final Runnable onCancelled;
   private volatile Runnable onCancel;
   private volatile boolean cancelled;
   private volatile boolean closed;
 
-  /** {@code end} gets OK after the last event, or the status the session failed with. */
-  SessionStream(Consumer<GenerateEvent> events, Consumer<Status> end) {
+  /**
+   * {@code end} gets OK after the last event, or the status the session failed with; a cancelled stream gets no
+   * end (the session stops talking to a cancelled call), only {@code onCancelled}.
+   */
+  SessionStream(Consumer<GenerateEvent> events, Consumer<Status> end, Runnable onCancelled) {
     this.events = events;
     this.end = end;
+    this.onCancelled = onCancelled;
   }
 
   /** The HTTP client went away (or the stream found a stop sequence): end the session now. */
@@ -30,6 +35,7 @@ final class SessionStream extends ServerCallStreamObserver<GenerateEvent> {
       return;
     }
     cancelled = true;
+    onCancelled.run();
     Runnable r = onCancel;
     if (r != null) {
       r.run();

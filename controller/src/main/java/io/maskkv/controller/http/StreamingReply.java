@@ -1,6 +1,7 @@
 package io.maskkv.controller.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.maskkv.controller.metrics.SessionMetrics;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -20,8 +21,8 @@ final class StreamingReply extends Reply {
   private static final Sinks.EmitFailureHandler RETRY = Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1));
   private final Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
 
-  StreamingReply(CompletionCall call) {
-    super(call);
+  StreamingReply(CompletionCall call, SessionMetrics metrics) {
+    super(call, metrics);
   }
 
   Flux<Event<String>> events() {

@@ -1,6 +1,7 @@
 package io.maskkv.controller.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.maskkv.controller.metrics.SessionMetrics;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -9,8 +10,8 @@ import io.micronaut.http.MediaType;
 final class WholeReply extends Reply {
   private final StringBuilder text = new StringBuilder();
 
-  WholeReply(CompletionCall call) {
-    super(call);
+  WholeReply(CompletionCall call, SessionMetrics metrics) {
+    super(call, metrics);
   }
 
   @Override

@@ -266,6 +266,39 @@ class OpenAiApiTest {
     assertTrue(js.body().contains("v1/completions"), "the page talks to the OpenAI API");
   }
 
+  @Test
+  void thePrometheusScrapeMovesAfterAGenerationThroughEitherDoor() throws Exception {
+    String before = scrape();
+    openai.completions().create(needleCompletion());
+    GenerationServiceGrpc.newBlockingStub(cluster.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        .generate(GenerateRequest.newBuilder().setPrompt("w1 w2 w3").setGenLength(4).build())
+        .forEachRemaining(e -> { });
+    String after = scrape();
+    for (String series : List.of("maskkv_steps_total", "maskkv_tokens_total",
+        "maskkv_sessions_started_total{door=\"http\"}", "maskkv_sessions_started_total{door=\"grpc\"}",
+        "maskkv_sessions_ended_total{status=\"ok\"}", "maskkv_admissions_total", "maskkv_ttft_seconds_count",
+        "maskkv_step_latency_seconds_count", "maskkv_prefill_seconds_count", "maskkv_kv_kept_bytes_count")) {
+      assertTrue(value(after, series) > value(before, series), series + " moved: " + value(before, series) + " -> "
+          + value(after, series));
+    }
+    assertTrue(after.contains("maskkv_sessions_active"));
+    assertTrue(after.contains("maskkv_step_latency_seconds_bucket{le="), "a latency histogram");
+    assertTrue(value(after, "maskkv_kv_kept_bytes_sum") < value(after, "maskkv_kv_full_bytes_sum"));
+  }
+
+  private static String scrape() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.base() + "/prometheus")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    return r.body();
+  }
+
+  /** The sample of a series (name with its labels, as scraped), 0 when absent. */
+  private static double value(String scrape, String series) {
+    return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l
+        .substring(series.length() + 1).trim().split(" ")[0])).findFirst().orElse(0);
+  }
+
   private static HttpRequest request(String path, String body) {
     return HttpRequest.newBuilder(URI.create(cluster.base() + path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
