@@ -242,6 +242,17 @@ class DeployFilesTest {
     }
     assertTrue(series.containsAll(Set.of("maskkv_sessions_active", "maskkv_sessions_started", "maskkv_sessions_ended",
         "maskkv_steps", "maskkv_tokens", "maskkv_step_latency_seconds", "maskkv_ttft_seconds",
-        "maskkv_kv_kept_bytes", "maskkv_kv_full_bytes")), "the dashboard plots " + series);
+        "maskkv_kv_kept_bytes", "maskkv_kv_full_bytes", "maskkv_worker_kv_used_bytes", "maskkv_worker_kv_free_bytes",
+        "maskkv_worker_sessions")), "the dashboard plots " + series);
+    // every worker serves its series, and Prometheus scrapes each of them
+    List<Object> workerTargets = (List<Object>) ((List<Map<String, Object>>) ((List<Map<String, Object>>) at(
+        load(ROOT.resolve("deploy/prometheus.yml")).get(0), "scrape_configs")).get(1).get("static_configs")).get(0)
+        .get("targets");
+    for (Map.Entry<String, Object> e : services.entrySet()) {
+      if (e.getKey().startsWith("worker-")) {
+        List<Object> args = at(e.getValue(), "command");
+        assertTrue(workerTargets.contains(e.getKey() + ":" + option(args, "--metrics-port")), e.getKey());
+      }
+    }
   }
 }
