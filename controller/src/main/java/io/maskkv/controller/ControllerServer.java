@@ -2,20 +2,25 @@ package io.maskkv.controller;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Starts and stops a controller: a Micronaut context with its gRPC server. Used by {@code ./maskkv serve}, the
+ * Starts and stops a controller: a Micronaut context with its gRPC server, and its HTTP server (the OpenAI API
+ * and the playground) when {@code maskkv.http-port} is set (0 = an ephemeral port). Used by {@code ./maskkv serve}, the
  * tests and the benchmarks; {@link #main} is the container entry point (configuration from application.yml and
  * the environment only).
  */
 public final class ControllerServer implements AutoCloseable {
   private final ApplicationContext context;
   private final GrpcEmbeddedServer server;
+  private final NettyEmbeddedServer http;
 
-  private ControllerServer(ApplicationContext context, GrpcEmbeddedServer server) {
+  private ControllerServer(ApplicationContext context, GrpcEmbeddedServer server, NettyEmbeddedServer http) {
     this.context = context;
     this.server = server;
+    this.http = http;
   }
 
   /** Starts with these properties over application.yml and the environment (e.g. grpc.server.port: 0). */
@@ -25,8 +30,14 @@ public final class ControllerServer implements AutoCloseable {
     try {
       GrpcEmbeddedServer server = ctx.getBean(GrpcEmbeddedServer.class);
       server.start();
+      // off unless asked for: tests and benchmarks start many controllers, which must not all want port 8080
+      NettyEmbeddedServer http = null;
+      if (ctx.getProperty("maskkv.http-port", Integer.class).isPresent()) {
+        http = ctx.getBean(NettyEmbeddedServer.class);
+        http.start();
+      }
       ctx.getBean(HealthReporter.class).update(); // the embedded worker has joined by now
-      return new ControllerServer(ctx, server);
+      return new ControllerServer(ctx, server, http);
     } catch (RuntimeException e) {
       ctx.close();
       throw e;
@@ -35,6 +46,11 @@ public final class ControllerServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /** The HTTP port, when the HTTP server runs. */
+  public Optional<Integer> httpPort() {
+    return Optional.ofNullable(http).map(NettyEmbeddedServer::getPort);
   }
 
   public ApplicationContext context() {
@@ -49,6 +65,9 @@ public final class ControllerServer implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (http != null) {
+        http.stop(); // first, so that the drain below sees no new HTTP sessions
+      }
       server.stop();
     } finally {
       context.close();
@@ -56,9 +75,12 @@ public final class ControllerServer implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    ControllerServer s = start(Map.of());
+    // the container serves HTTP on 8080 unless MASKKV_HTTP_PORT says otherwise
+    ControllerServer s = start(System.getenv("MASKKV_HTTP_PORT") == null ? Map.of("maskkv.http-port", 8080)
+        : Map.of());
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "maskkv-shutdown"));
-    System.err.println("maskkv controller listening on port " + s.port());
+    System.err.println("maskkv controller listening on port " + s.port() + " (gRPC), "
+        + s.httpPort().map(String::valueOf).orElse("-") + " (HTTP)");
     s.server.getServer().awaitTermination();
   }
 }

@@ -106,8 +106,8 @@ class DeployFilesTest {
     Set<String> staticWorkers = Set.of(((String) env.get("MASKKV_WORKERS")).split(","));
     Set<String> found = new HashSet<>();
     for (Map.Entry<String, Object> e : services.entrySet()) {
-      if (e.getKey().equals("controller")) {
-        continue;
+      if (e.getKey().equals("controller") || !((Map<String, Object>) e.getValue()).containsKey("build")) {
+        continue; // the controller, and the metrics services (Prometheus, Grafana) built from public images
       }
       assertTrue(dockerTargets.contains((String) at(e.getValue(), "build", "target")), e.getKey());
       List<Object> args = at(e.getValue(), "command");
@@ -217,6 +217,48 @@ class DeployFilesTest {
       Security security = ctx.getBean(Security.class);
       assertTrue(security.cluster().secured());
       assertTrue(security.apiTokens().orElseThrow().check("Bearer api-token-0123456789").isPresent());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void composeRunsPrometheusOnTheControllersSeriesAndGrafanaWithTheDashboard() throws IOException {
+    Map<String, Object> services = at(load(ROOT.resolve("docker-compose.yml")).get(0), "services");
+    Map<String, Object> controller = at(services, "controller");
+    assertTrue(((List<Object>) at(controller, "ports")).contains("8080:8080"), "the HTTP port is published");
+    Map<String, Object> scrape = ((List<Map<String, Object>>) at(load(ROOT.resolve("deploy/prometheus.yml")).get(0),
+        "scrape_configs")).get(0);
+    assertEquals("/prometheus", scrape.get("metrics_path"));
+    assertEquals(List.of("controller:8080"), ((List<Map<String, Object>>) scrape.get("static_configs")).get(0)
+        .get("targets"));
+    for (String service : List.of("prometheus", "grafana")) {
+      for (Object volume : (List<Object>) at(services, service, "volumes")) {
+        Path local = ROOT.resolve(((String) volume).split(":")[0]);
+        assertTrue(Files.exists(local), service + " mounts " + local + ", which must exist");
+      }
+    }
+    String dashboard = Files.readString(ROOT.resolve("deploy/grafana/dashboards/maskkv.json"));
+    Map<String, Object> json = (Map<String, Object>) new Yaml().load(dashboard); // JSON is YAML
+    List<Map<String, Object>> panels = (List<Map<String, Object>>) json.get("panels");
+    assertTrue(panels.size() >= 5);
+    Matcher m = Pattern.compile("maskkv_[a-z_]+").matcher(dashboard);
+    Set<String> series = new HashSet<>();
+    while (m.find()) {
+      series.add(m.group().replaceAll("_(total|bucket|sum|count)$", ""));
+    }
+    assertTrue(series.containsAll(Set.of("maskkv_sessions_active", "maskkv_sessions_started", "maskkv_sessions_ended",
+        "maskkv_steps", "maskkv_tokens", "maskkv_step_latency_seconds", "maskkv_ttft_seconds",
+        "maskkv_kv_kept_bytes", "maskkv_kv_full_bytes", "maskkv_worker_kv_used_bytes", "maskkv_worker_kv_free_bytes",
+        "maskkv_worker_sessions")), "the dashboard plots " + series);
+    // every worker serves its series, and Prometheus scrapes each of them
+    List<Object> workerTargets = (List<Object>) ((List<Map<String, Object>>) ((List<Map<String, Object>>) at(
+        load(ROOT.resolve("deploy/prometheus.yml")).get(0), "scrape_configs")).get(1).get("static_configs")).get(0)
+        .get("targets");
+    for (Map.Entry<String, Object> e : services.entrySet()) {
+      if (e.getKey().startsWith("worker-")) {
+        List<Object> args = at(e.getValue(), "command");
+        assertTrue(workerTargets.contains(e.getKey() + ":" + option(args, "--metrics-port")), e.getKey());
+      }
     }
   }
 }

@@ -27,6 +27,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "HTTP port of the OpenAI-compatible API and the playground at / (default: ${DEFAULT-VALUE})")
+  int httpPort;
+
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 = every interface, which "
           + "needs MASKKV_API_TOKEN and MASKKV_CLUSTER_SECRET, or --allow-insecure)")
@@ -105,6 +109,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (allowInsecure) {
       p.put("maskkv.auth.allow-insecure", true);
     }
+    p.put("maskkv.http-port", httpPort);
+    p.put("maskkv.http-host", host);
     p.put("maskkv.embedded.enabled", embed);
     if (embed) {
       if (!Files.isDirectory(model)) {
@@ -138,6 +144,8 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "maskkv-shutdown"));
+    System.err.printf("maskkv HTTP API (OpenAI-compatible) and playground on http://%s:%d/%n", host,
+        server.httpPort().orElse(-1));
     System.err.printf("maskkv controller listening on %s:%d (%s); Ctrl-C drains and stops%n",
         host, server.port(),
         embed ? "embedded worker: " + model : "external workers");

@@ -11,6 +11,7 @@ import io.maskkv.worker.grpc.WorkerLimits;
 import io.maskkv.worker.grpc.WorkerRegistrar;
 import io.maskkv.worker.grpc.WorkerServer;
 import io.maskkv.worker.grpc.WorkerSettings;
+import io.maskkv.worker.metrics.WorkerMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -92,6 +93,10 @@ public final class WorkerCommand implements Callable<Integer> {
   @Mixin
   ClusterFlags cluster;
 
+  @Option(names = "--metrics-port", description = "serve Prometheus series (maskkv_worker_*: KV used, free, "
+      + "capacity, sessions) at /prometheus on this port (default: off)")
+  Integer metricsPort;
+
   @Override
   public Integer call() throws InterruptedException {
     int total = ModelConfigJson.read(model).layers();
@@ -128,6 +133,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     worker.limits(new WorkerLimits(maxSessions, Duration.ofSeconds(idleSeconds)));
     server.serve(worker);
+    WorkerMetrics metrics = metricsPort == null ? null : WorkerMetrics.start(worker.ledger(), host, metricsPort);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null
         : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2), access).start();
@@ -138,12 +144,16 @@ public final class WorkerCommand implements Callable<Integer> {
         registrar.close();
       }
       server.shutdown(Duration.ofSeconds(drainSeconds));
+      if (metrics != null) {
+        metrics.close();
+      }
       shard.close();
       stopped.countDown();
     }, "maskkv-shutdown"));
-    System.err.printf("maskkv worker %s: model %s layers %d:%d of %d on port %d, advertised as %s%s%n", worker.id(),
+    System.err.printf("maskkv worker %s: model %s layers %d:%d of %d on port %d, advertised as %s%s%s%n", worker.id(),
         worker.settings().model(), from, to, total, server.port(), worker.settings().address(),
-        controller == null ? "" : ", registering with " + controller);
+        controller == null ? "" : ", registering with " + controller,
+        metrics == null ? "" : ", metrics on port " + metrics.port());
     stopped.await();
     return 0;
   }

@@ -1,0 +1,26 @@
+package io.maskkv.controller.metrics;
+
+import io.grpc.Status;
+import io.maskkv.proto.v1.GenerateEvent;
+
+/** What one session's events add to {@link ServingMetrics}; ends are counted once. */
+public final class SessionMetrics {
+  private final ServingMetrics metrics;
+  private final long arrived = System.nanoTime();
+  private boolean ended;
+
+  SessionMetrics(ServingMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  public void event(GenerateEvent e) {
+    metrics.event(e, arrived);
+  }
+
+  public synchronized void end(Status s) {
+    if (!ended) {
+      ended = true;
+      metrics.end(s);
+    }
+  }
+}
