@@ -13,6 +13,7 @@ import io.maskkv.controller.metrics.SessionMetrics;
 import io.maskkv.proto.v1.ListModelsRequest;
 import io.maskkv.proto.v1.ListModelsResponse;
 import io.maskkv.proto.v1.ModelInfo;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -77,17 +78,17 @@ public class OpenAiController {
 
   @Post(uri = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
       MediaType.TEXT_EVENT_STREAM})
-  public Mono<HttpResponse<?>> completions(@Body String body) {
-    return run(body, RequestMapper::completion);
+  public Mono<HttpResponse<?>> completions(HttpRequest<?> http, @Body String body) {
+    return run(http, body, RequestMapper::completion);
   }
 
   @Post(uri = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
       MediaType.TEXT_EVENT_STREAM})
-  public Mono<HttpResponse<?>> chatCompletions(@Body String body) {
-    return run(body, RequestMapper::chat);
+  public Mono<HttpResponse<?>> chatCompletions(HttpRequest<?> http, @Body String body) {
+    return run(http, body, RequestMapper::chat);
   }
 
-  private Mono<HttpResponse<?>> run(String body, Function<ObjectNode, CompletionCall> mapper) {
+  private Mono<HttpResponse<?>> run(HttpRequest<?> http, String body, Function<ObjectNode, CompletionCall> mapper) {
     CompletionCall call;
     try {
       JsonNode json = ChunkFormat.JSON.readTree(body == null ? "" : body);
@@ -102,7 +103,11 @@ public class OpenAiController {
     }
     SessionMetrics tap = metrics.session("http");
     Reply reply = call.stream() ? new StreamingReply(call, tap) : new WholeReply(call, tap);
-    sessions.start(call.request(), reply.stream);
+    // the token's name (ApiTokenFilter) goes where the gRPC path has it, so per-token limits cover HTTP too
+    String caller = http.getAttribute(ApiTokenFilter.CALLER, String.class).orElse(null);
+    io.grpc.Context ctx = caller == null ? io.grpc.Context.current()
+        : io.grpc.Context.current().withValue(io.maskkv.common.security.ApiTokens.CALLER, caller);
+    ctx.run(() -> sessions.start(call.request(), reply.stream));
     // a client that leaves before the reply (or the stream's headers) cancels the session too; Micronaut also
     // cancels this Mono once it has its one response, which must not end a stream that has just begun
     return Mono.fromFuture(reply.response).doOnCancel(() -> {

@@ -29,6 +29,11 @@ final class HttpCluster implements AutoCloseable {
   final ManagedChannel channel;
 
   HttpCluster() {
+    this(Map.of());
+  }
+
+  /** With extra controller properties (auth, limits). */
+  HttpCluster(Map<String, Object> extra) {
     model = Transformer.load(bundled(), Device.cpu());
     worker = WorkerServer.start(new ShardWorker(model, new WorkerSettings("", "", "", WorkerSettings.DEFAULT_CAPACITY,
         "")), "127.0.0.1", 0);
@@ -41,6 +46,7 @@ final class HttpCluster implements AutoCloseable {
     p.put("maskkv.workers", List.of("127.0.0.1:" + worker.port()));
     p.put("maskkv.poll-interval", "500ms");
     p.put("maskkv.drain-timeout", "2s");
+    p.putAll(extra);
     controller = ControllerServer.start(p);
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", controller.port(), InsecureChannelCredentials.create())
         .build();
