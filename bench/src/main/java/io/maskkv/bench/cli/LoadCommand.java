@@ -80,10 +80,6 @@ public final class LoadCommand implements Callable<Integer> {
   @Mixin
   GenerationFlags generation;
 
-  @Option(names = "--early-stop", arity = "1", description = "stop decoding after the first EOS (default: the "
-      + "controller's, true)")
-  Boolean earlyStop;
-
   @Option(names = "--out", description = "folder for load.csv, throughput.png and latency.png")
   Path out;
 
@@ -94,10 +90,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
     List<LoadPrompt> prompts = prompts();
     GenerateRequest.Builder request = GenerateRequest.newBuilder();
-    generation.applyTo(request);
-    if (earlyStop != null) {
-      request.setEarlyStop(earlyStop);
-    }
+    generation.applyTo(request); // --early-stop/--no-early-stop come with the shared generation flags
     ControllerServer embedded = target == null ? embedded() : null;
     String address = target != null ? target : "127.0.0.1:" + embedded.port();
     int colon = address.lastIndexOf(':');
