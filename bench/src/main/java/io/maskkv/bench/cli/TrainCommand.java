@@ -1,5 +1,6 @@
 package io.maskkv.bench.cli;
 
+import io.maskkv.bench.train.Stage;
 import io.maskkv.bench.train.TrainConfig;
 import io.maskkv.bench.train.Trainer;
 import java.io.BufferedWriter;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a small LLaDA-format masked-diffusion LM on a procedural task (resumable); writes "
+    description = "Train a small LLaDA-format masked-diffusion LM on procedural tasks (resumable); writes "
         + "OUT/checkpoint, OUT/model (a servable model folder), OUT/loss.csv|png and OUT/accuracy.csv|png.")
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true)
@@ -70,6 +71,15 @@ public final class TrainCommand implements Callable<Integer> {
       + "stage's, e.g. a lower one to cool down, else the checkpoint's)")
   Double lr;
 
+  @Option(names = "--objective", description = "answer: loss on the masked answer slots only (SFT-style, default); "
+      + "pretrain: LLaDA's pretraining objective, every position of the sequence masked with probability t and "
+      + "predicted; with --resume: the next stage's, else the checkpoint's")
+  String objective;
+
+  @Option(names = "--filler-ratio", description = "pretrain objective: the share of sequences that are plain "
+      + "filler text rather than a task (default 0; with --resume: the checkpoint's)")
+  Double fillerRatio;
+
   @Option(names = "--warmup", defaultValue = "100")
   int warmup;
 
@@ -94,15 +104,22 @@ public final class TrainCommand implements Callable<Integer> {
     Path ckpt = out.resolve("checkpoint");
     Path csv = out.resolve("loss.csv");
     Path accCsv = out.resolve("accuracy.csv");
-    try (Trainer t = resume != null ? Trainer.resume(resume, length, batch, task, lr)
+    TrainConfig.Objective obj = objective == null ? null
+        : TrainConfig.Objective.valueOf(objective.trim().toUpperCase(Locale.ROOT));
+    try (Trainer t = resume != null
+        ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio))
         : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
             length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup,
-            seed, offsetHeads, queries, bindingPrior))) {
+            seed, offsetHeads, queries, bindingPrior, obj, fillerRatio == null ? 0 : fillerRatio))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
+      } else {
+        CurveFiles.dropAfter(csv, t.step()); // rows a killed run wrote after its last checkpoint come again
       }
       if (!Files.exists(accCsv) || resume == null) {
         Files.writeString(accCsv, "step,task,length,accuracy\n");
+      } else {
+        CurveFiles.dropAfter(accCsv, t.step());
       }
       ProgressBar bar = ProgressBar.stderr("train");
       bar.start(Math.max(0, steps - t.step()));

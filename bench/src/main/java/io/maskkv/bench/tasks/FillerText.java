@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * "the ... is" with "the passkey is v12 ."), so attention has to find the fact by its marker word, not by
  * being the only non-random span.
  */
-final class FillerText {
+public final class FillerText {
   /** Slot letters: D determiner, A adjective, N noun, V intransitive verb, T transitive verb, P preposition, R adverb. */
   private static final List<String> TEMPLATES = List.of(
       "R .",
@@ -32,6 +32,14 @@ final class FillerText {
   private static final int LONGEST = ((TreeMap<Integer, List<String[]>>) BY_LENGTH).lastKey();
 
   private FillerText() {}
+
+  /**
+   * Filler text of exactly {@code tokens} tokens, the sentences joined by one space: what a pretraining-style
+   * trainer mixes in as plain language next to the task sequences.
+   */
+  public static String text(SplittableRandom rnd, int tokens) {
+    return String.join(" ", sentences(rnd, tokens));
+  }
 
   /**
    * Sentences totalling exactly {@code tokens} tokens. The 2- and 3-token sentences only close a block,

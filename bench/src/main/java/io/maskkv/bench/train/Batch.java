@@ -16,9 +16,14 @@ import java.util.SplittableRandom;
  */
 record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length) {
 
-  /** Training step {@code step}'s batch: drawn from a seed of the run seed and the step alone. */
+  /**
+   * Training step {@code step}'s batch under the run's objective: drawn from a seed of the run seed and the step
+   * alone. (Held-out accuracy always uses the answer layout with every slot masked, whatever the objective.)
+   */
   static Batch sample(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, long step) {
-    return sample(c, tasks, vocab, new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step), false);
+    SplittableRandom rnd = new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step);
+    return c.objective() == TrainConfig.Objective.PRETRAIN ? PretrainBatch.sample(c, tasks, vocab, rnd)
+        : sample(c, tasks, vocab, rnd, false);
   }
 
   /**

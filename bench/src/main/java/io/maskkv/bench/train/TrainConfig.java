@@ -15,6 +15,10 @@ import io.maskkv.common.model.ModelShapes;
  * @param queries up to this many questions per training sequence (each draws 1..queries): the earlier ones inline
  *     with their answers, masked like the answer slots, for more supervised positions per sequence; 0 or 1 = one
  * @param bindingPrior start from an induction circuit for key→value binding (see {@link BindingPrior})
+ * @param objective {@link Objective#ANSWER} (loss on the answer slots only, SFT-style) or {@link Objective#PRETRAIN}
+ *     (every position of the sequence may be masked and predicted, as LLaDA is pretrained); null reads as ANSWER so
+ *     checkpoints written before the option existed resume unchanged
+ * @param fillerRatio pretrain objective only: the share of sequences that are plain filler text instead of a task
  */
 public record TrainConfig(
     int layers,
@@ -30,9 +34,35 @@ public record TrainConfig(
     long seed,
     java.util.List<Integer> offsetHeads,
     int queries,
-    boolean bindingPrior) {
+    boolean bindingPrior,
+    Objective objective,
+    double fillerRatio) {
+
+  /** What the loss covers. */
+  public enum Objective {
+    /** SFT-style: the prompt is never masked; loss on the masked answer slots weighted 1/t (the bundled model). */
+    ANSWER,
+    /** LLaDA pretraining: t ~ U(eps, 1), every position masked with probability t, loss on all masked positions. */
+    PRETRAIN
+  }
+
+  /** A run of the answer objective (the trainer's only objective before the pretrain one existed). */
+  public TrainConfig(int layers, int dModel, int heads, int ffn, String task, int length, int answerSlots, int batch,
+      double learningRate, int warmupSteps, long seed, java.util.List<Integer> offsetHeads, int queries,
+      boolean bindingPrior) {
+    this(layers, dModel, heads, ffn, task, length, answerSlots, batch, learningRate, warmupSteps, seed, offsetHeads,
+        queries, bindingPrior, Objective.ANSWER, 0);
+  }
 
   public TrainConfig {
+    objective = objective == null ? Objective.ANSWER : objective;
+    if (fillerRatio < 0 || fillerRatio > 1) {
+      throw new IllegalArgumentException("filler ratio " + fillerRatio + " is not in [0, 1]");
+    }
+    if (fillerRatio > 0 && objective != Objective.PRETRAIN) {
+      // answer-only sequences of plain filler would have no answer to supervise
+      throw new IllegalArgumentException("--filler-ratio needs the pretrain objective");
+    }
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
     if (offsetHeads.size() > heads) {
       throw new IllegalArgumentException(offsetHeads.size() + " offset heads but the model has " + heads + " heads");
@@ -46,6 +76,13 @@ public record TrainConfig(
 
   /** The masked-diffusion objective samples t ~ U(T_MIN, 1); 1/t weights the loss (clamped as in training.md). */
   public static final double T_MIN = 0.1;
+
+  /**
+   * The pretrain objective's floor on the mask ratio: LLaDA's forward process draws t ~ U(0, 1) and masks with
+   * p = (1 - eps)·t + eps, eps = 1e-3 (GUIDELINES.md of github.com/ML-GSAI/LLaDA). Its 1/p weight cannot blow up
+   * the way T_MIN guards against, because the loss is normalised by the sequence length, not by the masked count.
+   */
+  public static final double PRETRAIN_EPS = 1e-3;
 
   public ModelConfig modelConfig(int vocab) {
     return ModelShapes.small(ModelFamily.LLADA, layers, dModel, heads, heads, vocab, ffn);

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,9 @@ import java.util.SplittableRandom;
  * and exports a Hugging Face model folder the serving engine loads.
  */
 public final class Trainer implements AutoCloseable {
-  private static final String CHECKPOINT = "trainer.safetensors";
+  private static final String LEGACY_CHECKPOINT = "trainer.safetensors";
   private static final String STATE = "trainer.json";
+  private static final String WEIGHTS = "weights";
 
   private final TrainConfig config;
   private final Vocabulary vocab = new Vocabulary();
@@ -69,14 +71,17 @@ public final class Trainer implements AutoCloseable {
     return step;
   }
 
-  /** One optimiser step; returns the batch's loss (masked-slot cross-entropy weighted 1/t, per sequence). */
+  /**
+   * One optimiser step; returns the batch's loss per sequence: the answer objective's masked-slot cross-entropy
+   * weighted 1/t, or the pretrain objective's cross-entropy over every masked position weighted 1/(p·L).
+   */
   public double trainStep() {
     Batch b = Batch.sample(config, tasks, vocab, step);
     step++;
     try (NDManager scratch = manager.newSubManager()) {
       NDArray tokens = scratch.create(b.tokens(), new Shape(b.batch(), b.length()));
       // logits for the rows from the earliest supervised position (an inline answer of an earlier question, else
-      // the first answer slot) to the end
+      // the first answer slot; under the pretrain objective nearly the whole sequence) to the end
       int rows = b.supervisedRows();
       int skip = b.length() - rows;
       float[] w = new float[b.batch() * rows * vocab.size];
@@ -138,50 +143,48 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
-  /** Parameters and both Adam moments in one safetensors file, the step and config beside it. */
+  /**
+   * Parameters and both Adam moments in one safetensors file, the step and config beside it. Crash-safe: the
+   * tensors go to a new step-named file first and {@code trainer.json} (which names it) is replaced atomically
+   * after, so a run killed mid-write still resumes from the previous checkpoint; older tensor files go last.
+   */
   public void saveCheckpoint(Path dir) throws IOException {
     Files.createDirectories(dir);
+    String weights = "trainer-" + step + ".safetensors";
     SafetensorsWriter w = new SafetensorsWriter(TensorDType.F32);
     model.params.forEach((n, p) -> w.add("param." + n, p.getShape().getShape(), p.toFloatArray()));
     adam.m.forEach((n, p) -> w.add("adam_m." + n, p.getShape().getShape(), p.toFloatArray()));
     adam.v.forEach((n, p) -> w.add("adam_v." + n, p.getShape().getShape(), p.toFloatArray()));
-    w.write(dir.resolve(CHECKPOINT));
+    w.write(dir.resolve(weights));
     ObjectMapper json = new ObjectMapper();
     ObjectNode state = json.valueToTree(config);
     state.put("step", step);
-    Files.writeString(dir.resolve(STATE), json.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+    state.put(WEIGHTS, weights);
+    Path tmp = dir.resolve(STATE + ".tmp");
+    Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+    Files.move(tmp, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try (var old = Files.list(dir)) {
+      for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".safetensors")
+          && !p.getFileName().toString().equals(weights)).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** A trainer continuing a checkpoint: same config, parameters, moments and step (so the same next batches). */
   public static Trainer resume(Path dir) throws IOException {
-    return resume(dir, null, null, null, null);
+    return resume(dir, Stage.SAME);
   }
 
-  /**
-   * @param length a new prompt length (the curriculum's next stage), or null to keep the checkpoint's
-   * @param batch a new batch size, or null to keep the checkpoint's
-   * @param task a new task mix, or null to keep the checkpoint's
-   * @param learningRate a new learning rate (a cool-down stage), or null to keep the checkpoint's
-   */
-  public static Trainer resume(Path dir, Integer length, Integer batch, String task, Double learningRate)
-      throws IOException {
+  /** A trainer continuing a checkpoint with the next stage's changes (see {@link Stage}). */
+  public static Trainer resume(Path dir, Stage stage) throws IOException {
     JsonNode state = new ObjectMapper().readTree(Files.readString(dir.resolve(STATE)));
-    ObjectNode cfg = ((ObjectNode) state.deepCopy()).without("step");
-    if (length != null) {
-      cfg.put("length", length);
-    }
-    if (batch != null) {
-      cfg.put("batch", batch);
-    }
-    if (task != null) {
-      cfg.put("task", task);
-    }
-    if (learningRate != null) {
-      cfg.put("learningRate", learningRate);
-    }
+    ObjectNode cfg = stage.applyTo(((ObjectNode) state.deepCopy()).without(List.of("step", WEIGHTS)));
     TrainConfig c = new ObjectMapper().treeToValue(cfg, TrainConfig.class);
     Trainer t = new Trainer(c);
-    Map<String, TensorInfo> tensors = SafetensorsFile.open(dir.resolve(CHECKPOINT)).tensors();
+    // checkpoints written before the crash-safe layout hold one fixed-name file
+    String weights = state.has(WEIGHTS) ? state.get(WEIGHTS).asText() : LEGACY_CHECKPOINT;
+    Map<String, TensorInfo> tensors = SafetensorsFile.open(dir.resolve(weights)).tensors();
     restore(t.model.params, "param.", tensors);
     restore(t.adam.m, "adam_m.", tensors);
     restore(t.adam.v, "adam_v.", tensors);

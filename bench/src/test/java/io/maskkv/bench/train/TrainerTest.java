@@ -66,6 +66,62 @@ class TrainerTest {
     }
   }
 
+  /** The pretrain objective resumes exactly too, and a later stage may switch to the answer objective. */
+  @Test
+  void aPretrainRunResumesExactlyAndItsNextStageCanSwitchToAnswers(@TempDir Path dir) throws Exception {
+    TrainConfig pre = new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 4, 1e-2, 2, 4, List.of(), 1, false,
+        TrainConfig.Objective.PRETRAIN, 0.5);
+    float[][] straight;
+    try (Trainer t = new Trainer(pre)) {
+      for (int i = 0; i < 3; i++) {
+        t.trainStep();
+      }
+      straight = snapshot(t.parameters());
+    }
+    try (Trainer t = new Trainer(pre)) {
+      t.trainStep();
+      t.saveCheckpoint(dir);
+      t.trainStep();
+      t.saveCheckpoint(dir); // replaces the first: one tensor file, the newest
+    }
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertEquals(List.of("trainer-2.safetensors"), files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".safetensors")).toList());
+    }
+    try (Trainer resumed = Trainer.resume(dir)) {
+      assertEquals(TrainConfig.Objective.PRETRAIN, resumed.config().objective());
+      resumed.trainStep();
+      float[][] after = snapshot(resumed.parameters());
+      for (int i = 0; i < straight.length; i++) {
+        assertArrayEquals(straight[i], after[i], 1e-6f, "parameter " + i);
+      }
+    }
+    try (Trainer answers = Trainer.resume(dir,
+        new Stage(null, null, null, null, TrainConfig.Objective.ANSWER, null))) {
+      assertEquals(TrainConfig.Objective.ANSWER, answers.config().objective());
+      assertEquals(0.0, answers.config().fillerRatio());
+      assertTrue(Double.isFinite(answers.trainStep()));
+    }
+  }
+
+  /** A checkpoint written before the objective option and the crash-safe layout resumes as the answer objective. */
+  @Test
+  void aLegacyCheckpointResumesAsTheAnswerObjective(@TempDir Path dir) throws Exception {
+    try (Trainer t = new Trainer(tiny(5))) {
+      t.trainStep();
+      t.saveCheckpoint(dir);
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var state = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("trainer.json").toFile());
+    java.nio.file.Files.move(dir.resolve(state.get("weights").asText()), dir.resolve("trainer.safetensors"));
+    state.remove(List.of("weights", "objective", "fillerRatio"));
+    java.nio.file.Files.writeString(dir.resolve("trainer.json"), state.toString());
+    try (Trainer resumed = Trainer.resume(dir)) {
+      assertEquals(1, resumed.step());
+      assertEquals(TrainConfig.Objective.ANSWER, resumed.config().objective());
+    }
+  }
+
   /** The exported folder is a model the serving engine loads, and it computes the trainer's own logits. */
   @Test
   void theExportedModelIsServedWithTheTrainersLogits(@TempDir Path dir) throws Exception {
