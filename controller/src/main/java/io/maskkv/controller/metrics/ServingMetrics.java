@@ -2,6 +2,8 @@ package io.maskkv.controller.metrics;
 
 import io.grpc.Status;
 import io.maskkv.controller.SessionManager;
+import io.maskkv.controller.WorkerNode;
+import io.maskkv.controller.WorkerRegistry;
 import io.maskkv.proto.v1.GenerateEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -28,7 +30,11 @@ public class ServingMetrics {
   private final DistributionSummary kvKept;
   private final DistributionSummary kvFull;
 
-  public ServingMetrics(SessionManager sessions) {
+  private final WorkerRegistry workers;
+  private final java.util.Set<String> seenWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  public ServingMetrics(SessionManager sessions, WorkerRegistry workers) {
+    this.workers = workers;
     Gauge.builder("maskkv_sessions_active", sessions, SessionManager::active)
         .description("sessions running or waiting for admission").register(registry);
     steps = Counter.builder("maskkv_steps").description("denoising steps run").register(registry);
@@ -54,7 +60,7 @@ public class ServingMetrics {
     return new SessionMetrics(this);
   }
 
-  void event(GenerateEvent e, long arrived) {
+  void event(GenerateEvent e, long arrived, String method) {
     switch (e.getEventCase()) {
       case STARTED -> Counter.builder("maskkv_admissions").description("sessions admitted").register(registry)
           .increment();
@@ -70,6 +76,16 @@ public class ServingMetrics {
         prefill.record(Duration.ofNanos((long) (e.getSummary().getPrefillMs() * 1e6)));
         kvKept.record(e.getSummary().getKvBytesKept());
         kvFull.record(e.getSummary().getKvBytesPromptFull());
+        long full = e.getSummary().getKvBytesPromptFull();
+        if (full > 0) {
+          // what each method holds against the full cache: 1 - kept/full, per method
+          DistributionSummary.builder("maskkv_eviction_ratio").tag("method", method)
+              .description("share of the full prompt KV a session evicted, by cache method").register(registry)
+              .record(Math.max(0, 1.0 - (double) e.getSummary().getKvBytesKept() / full));
+          DistributionSummary.builder("maskkv_method_kv_kept_bytes").baseUnit("bytes").tag("method", method)
+              .description("KV bytes a session held at its end, by cache method").register(registry)
+              .record(e.getSummary().getKvBytesKept());
+        }
       }
       default -> { }
     }
@@ -83,6 +99,17 @@ public class ServingMetrics {
 
   /** The text exposition format. */
   public String scrape() {
+    for (WorkerNode w : workers.all()) {
+      if (seenWorkers.add(w.id())) {
+        // read at scrape time from the registry's view: health and what the worker last reported
+        Gauge.builder("maskkv_worker_healthy", workers, r -> r.get(w.id()) != null && r.get(w.id()).healthy() ? 1 : 0)
+            .tag("worker", w.id()).description("1 while the worker is in routing").register(registry);
+        Gauge.builder("maskkv_worker_free_kv_bytes", workers, r -> {
+          WorkerNode n = r.get(w.id());
+          return n == null || n.info() == null ? 0 : n.info().getFreeBytes();
+        }).tag("worker", w.id()).description("free KV the worker last reported").register(registry);
+      }
+    }
     return registry.scrape();
   }
 }

@@ -8,13 +8,18 @@ public final class SessionMetrics {
   private final ServingMetrics metrics;
   private final long arrived = System.nanoTime();
   private boolean ended;
+  /** The session's cache method, from its Started event: the per-method KV series are labelled with it. */
+  private volatile String method = "";
 
   SessionMetrics(ServingMetrics metrics) {
     this.metrics = metrics;
   }
 
   public void event(GenerateEvent e) {
-    metrics.event(e, arrived);
+    if (e.hasStarted()) {
+      method = e.getStarted().getOptions().getCache();
+    }
+    metrics.event(e, arrived, method);
   }
 
   public synchronized void end(Status s) {

@@ -284,6 +284,9 @@ class OpenAiApiTest {
     assertTrue(after.contains("maskkv_sessions_active"));
     assertTrue(after.contains("maskkv_step_latency_seconds_bucket{le="), "a latency histogram");
     assertTrue(value(after, "maskkv_kv_kept_bytes_sum") < value(after, "maskkv_kv_full_bytes_sum"));
+    assertTrue(after.contains("maskkv_eviction_ratio_count{method=\"maskkv\"}"), "eviction ratio per method");
+    assertTrue(after.contains("maskkv_worker_healthy{worker=") && after.contains("maskkv_worker_free_kv_bytes{"),
+        "each worker's health and free KV");
   }
 
   private static String scrape() throws Exception {
