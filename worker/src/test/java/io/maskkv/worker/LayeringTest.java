@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering docs/architecture.md draws, checked on the sources: worker packages point one way (engine ← evict ←
- * kv ← session ← grpc), the controller reaches worker code from one file (the embedded worker), and common knows
+ * kv ← session ← grpc ← metrics), the controller reaches worker code from one file (the embedded worker), and common knows
  * no PyTorch engine and no Micronaut.
  */
 class LayeringTest {
-  private static final List<String> WORKER_LAYERS = List.of("checkpoint", "engine", "evict", "kv", "session", "grpc");
+  private static final List<String> WORKER_LAYERS = List.of("checkpoint", "engine", "evict", "kv", "session", "grpc", "metrics");
   private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?([\\w.]+)");
 
   private static Path root() {
