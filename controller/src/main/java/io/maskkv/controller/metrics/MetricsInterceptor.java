@@ -22,7 +22,9 @@ public class MetricsInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    if (!call.getMethodDescriptor().equals(GenerationServiceGrpc.getGenerateMethod())) {
+    // by name: the served descriptor is a rebuilt copy (MalformedInput parses leniently), not the generated instance
+    if (!call.getMethodDescriptor().getFullMethodName().equals(GenerationServiceGrpc.getGenerateMethod()
+        .getFullMethodName())) {
       return next.startCall(call, headers);
     }
     SessionMetrics session = metrics.session("grpc");
