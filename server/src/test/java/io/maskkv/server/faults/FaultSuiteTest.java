@@ -265,8 +265,8 @@ class FaultSuiteTest {
     }
     rows.add(new String[] {"SIGSTOP the serving worker at a random step (2 rounds of 2 sessions)", "" + rounds * 2,
         "" + rounds, "" + rounds * 2, "" + leakedBytes(), "" + (logBytes() - logs),
-        "detected by the step timeout (2 s + 2 ms/token; longest pause the client saw: " + longestPauseMs
-            + " ms); SIGCONT returns the worker to routing"});
+        "detected by the missed Info poll (every 300 ms here) before the step timeout (2 s + 2 ms/token); longest "
+            + "pause the client saw: " + longestPauseMs + " ms; SIGCONT returns the worker to routing"});
   }
 
   @Test
