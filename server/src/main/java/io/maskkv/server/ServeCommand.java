@@ -36,7 +36,8 @@ public final class ServeCommand implements Callable<Integer> {
           + "needs MASKKV_API_TOKEN and MASKKV_CLUSTER_SECRET, or --allow-insecure)")
   String host;
 
-  @Option(names = "--tls-cert", description = "PEM certificate chain of the public gRPC API (turns TLS on)")
+  @Option(names = "--tls-cert", description = "PEM certificate chain of the public APIs, gRPC and HTTP (turns TLS on "
+      + "for both)")
   String tlsCert;
 
   @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
@@ -102,6 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
       p.put("grpc.server.ssl.cert-chain", "file:" + tlsCert);
       p.put("grpc.server.ssl.private-key", "file:" + tlsKey);
+      p.putAll(httpsProperties(java.nio.file.Path.of(tlsCert), java.nio.file.Path.of(tlsKey), httpPort));
     }
     if (apiTokensFile != null) {
       p.put("maskkv.auth.api-tokens-file", apiTokensFile);
@@ -151,5 +153,21 @@ public final class ServeCommand implements Callable<Integer> {
         embed ? "embedded worker: " + model : "external workers");
     stopped.await();
     return 0;
+  }
+
+  /** The same pair on the HTTP port: Micronaut's HTTPS listener takes the port and a PKCS#12 key store. */
+  static Map<String, Object> httpsProperties(java.nio.file.Path cert, java.nio.file.Path key, int httpPort) {
+    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+    java.nio.file.Path store = PemKeyStore.write(cert, key, password);
+    Map<String, Object> p = new HashMap<>();
+    p.put("micronaut.server.ssl.enabled", true);
+    p.put("micronaut.server.ssl.build-self-signed", false);
+    p.put("micronaut.server.ssl.port", httpPort == 0 ? -1 : httpPort);
+    p.put("micronaut.server.ssl.key-store.path", "file:" + store);
+    p.put("micronaut.server.ssl.key-store.password", new String(password));
+    p.put("micronaut.server.ssl.key-store.type", "PKCS12");
+    p.put("micronaut.server.ssl.key.alias", PemKeyStore.ALIAS);
+    p.put("micronaut.server.ssl.key.password", new String(password));
+    return p;
   }
 }

@@ -64,6 +64,9 @@ class TlsTest {
       p.put("maskkv.auth.cluster-tls-cert", controllerPair.cert().toString());
       p.put("maskkv.auth.cluster-tls-key", controllerPair.key().toString());
       p.put("maskkv.auth.cluster-tls-ca", ca.toString());
+      p.put("maskkv.http-port", 0);
+      p.put("maskkv.http-host", "127.0.0.1");
+      p.putAll(ServeCommand.httpsProperties(controllerPair.cert(), controllerPair.key(), 0));
       try (ControllerServer controller = ControllerServer.start(p)) {
         ManagedChannel tls = Grpc.newChannelBuilderForAddress("localhost", controller.port(),
             TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build()).build();
@@ -85,6 +88,27 @@ class TlsTest {
           e = assertThrows(StatusRuntimeException.class, () -> WorkerServiceGrpc.newBlockingStub(noClientCert)
               .withDeadlineAfter(10, TimeUnit.SECONDS).info(InfoRequest.getDefaultInstance()));
           assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), "a worker caller without a certificate");
+          // the HTTP API on the same pair: HTTPS with the token works, plaintext does not
+          int httpPort = controller.httpPort().orElseThrow();
+          java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+          trust.load(null, null);
+          try (var in = java.nio.file.Files.newInputStream(ca)) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(in));
+          }
+          javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+          tmf.init(trust);
+          javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+          ssl.init(null, tmf.getTrustManagers(), null);
+          java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+          java.net.http.HttpResponse<String> models = https.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("https://localhost:" + httpPort + "/v1/models"))
+              .header("Authorization", "Bearer " + TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, models.statusCode(), models.body());
+          assertThrows(java.io.IOException.class, () -> java.net.http.HttpClient.newHttpClient().send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + httpPort + "/v1/models"))
+                  .build(), java.net.http.HttpResponse.BodyHandlers.ofString()), "plaintext HTTP to the TLS port");
         } finally {
           tls.shutdownNow();
           plain.shutdownNow();
