@@ -267,6 +267,40 @@ class OpenAiApiTest {
   }
 
   @Test
+  void theWorkersScrapeMovesWhileAGenerationRuns() throws Exception {
+    try (io.maskkv.worker.metrics.WorkerMetrics m = io.maskkv.worker.metrics.WorkerMetrics.start(
+        cluster.worker.worker().ledger(), "127.0.0.1", 0)) {
+      URI uri = URI.create("http://127.0.0.1:" + m.port() + "/prometheus");
+      String idle = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(idle.contains("maskkv_worker_sessions 0"), idle);
+      // a long streamed generation: scrape while it runs, after its first chunk
+      double[] seen = {0, 0};
+      try (StreamResponse<Completion> s = openai.completions().createStreaming(CompletionCreateParams.builder()
+          .model("maskkv-tiny").prompt(HttpCluster.needle()).maxTokens(64).putAdditionalBodyProperty("block_length",
+              com.openai.core.JsonValue.from(8)).putAdditionalBodyProperty("early_stop",
+              com.openai.core.JsonValue.from(false)).build())) {
+        s.stream().limit(1).forEach(c -> {
+          try {
+            String busy = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+            seen[0] = value(busy, "maskkv_worker_sessions");
+            seen[1] = value(busy, "maskkv_worker_kv_used_bytes");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+      }
+      assertEquals(1, seen[0], "the running session is counted");
+      assertTrue(seen[1] > 0, "its KV is held");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      String after;
+      do {
+        after = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+      } while (value(after, "maskkv_worker_sessions") > 0 && System.nanoTime() < deadline);
+      assertEquals(0, value(after, "maskkv_worker_kv_used_bytes"), "freed when the stream closed");
+    }
+  }
+
+  @Test
   void thePrometheusScrapeMovesAfterAGenerationThroughEitherDoor() throws Exception {
     String before = scrape();
     openai.completions().create(needleCompletion());
