@@ -50,7 +50,7 @@ public class Admission {
 
   /** The complete groups of a model that can serve now. */
   public List<WorkerGroup> groups(String model, int layers) {
-    return WorkerGroup.form(model, registry.healthy(model), layers, this::free);
+    return groups(model, layers, Set.of());
   }
 
   /** The complete groups of a model that can serve now, without the workers named in {@code avoid}. */

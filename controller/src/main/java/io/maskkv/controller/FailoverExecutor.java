@@ -60,6 +60,11 @@ final class FailoverExecutor implements StepExecutor, AutoCloseable {
   /** Places the session (the first admission may wait in the queue) and opens its streams. */
   void open(Admission.Waiter waiter) {
     lease = admit(waiter);
+    openPlaced(waiter);
+  }
+
+  /** Opens the streams on the current placement (replaying the history), moving on for as long as that fails. */
+  private void openPlaced(Admission.Waiter waiter) {
     while (true) {
       try {
         openOn(lease);
@@ -118,14 +123,7 @@ final class FailoverExecutor implements StepExecutor, AutoCloseable {
         return out;
       } catch (StatusRuntimeException e) {
         moveAfter(e, null);
-        while (true) {
-          try {
-            openOn(lease);
-            break;
-          } catch (StatusRuntimeException again) {
-            moveAfter(again, null);
-          }
-        }
+        openPlaced(null);
       }
     }
   }
