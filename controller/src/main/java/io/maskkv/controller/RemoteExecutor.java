@@ -18,6 +18,9 @@ import io.maskkv.proto.v1.StepOutput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
@@ -37,6 +40,9 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
   private final long[] kvBytes;
   private final long[] layerSteps;
   private final long[] layerStepsRecomputed;
+  /** Opened.handle per shard: names the session in the steps that travel on the workers' Hop streams. */
+  private long[] handles;
+  private volatile Travel travelling;
   private int lastRows;
   private long computeNanos;
   private volatile boolean cancelled;
@@ -78,13 +84,21 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
       s.start();
       s.send(SessionRequest.newBuilder().setOpen(open.setReserveBytes(lease.reserved(i))).build());
     }
-    for (ShardStream s : shards) {
+    long[] opened = new long[shards.size()];
+    for (int i = 0; i < shards.size(); i++) {
+      ShardStream s = shards.get(i);
       SessionResponse r = next(s, "the session open", 0);
       if (r.getMessageCase() != SessionResponse.MessageCase.OPENED) {
         throw Status.INTERNAL.withDescription("worker " + s.node().id() + " answered the open with "
             + r.getMessageCase()).asRuntimeException();
       }
+      if (r.getOpened().getHandle() == 0) {
+        throw Status.FAILED_PRECONDITION.withDescription("worker " + s.node().id() + " gave no session handle: it"
+            + " predates the Hop protocol; upgrade it").asRuntimeException();
+      }
+      opened[i] = r.getOpened().getHandle();
     }
+    handles = opened;
   }
 
   /**
@@ -106,54 +120,85 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
   }
 
+  /**
+   * One step through the group: it travels on the workers' shared Hop streams, so it shares each hop's message
+   * (and each shard's forward) with the other sessions' steps that are there at the same time.
+   */
   @Override
   public List<Candidate> step(StepRequest r) {
     StepInput.Builder in = StepInput.newBuilder().setBlockStart(r.blockStart()).setBlockEnd(r.blockEnd())
-        .setFirstOfBlock(r.firstOfBlock());
+        .setFirstOfBlock(r.firstOfBlock()).setHidden(ByteString.EMPTY).setRows(0);
     for (int i = promptLength; i < r.sequence().length; i++) {
       in.addResponse(r.sequence()[i]);
     }
     for (int m : r.masked()) {
       in.addMasked(m);
     }
-    ByteString hidden = ByteString.EMPTY;
-    int rows = 0;
     // a block's first step (and the very first, the prefill) feeds the whole sequence; later ones the response
     int tokens = r.firstOfBlock() ? r.sequence().length : r.sequence().length - promptLength;
-    for (int i = 0; i < shards.size(); i++) {
-      ShardStream s = shards.get(i);
-      s.send(SessionRequest.newBuilder().setStep(in.setHidden(hidden).setRows(rows)).build());
-      StepOutput out = awaitResult(s, tokens);
-      kvBytes[i] = out.getKvBytes();
-      computeNanos += out.getComputeNanos();
-      layerSteps[i] = out.getLayerSteps();
-      layerStepsRecomputed[i] = out.getLayerStepsRecomputed();
-      if (i == 0) {
-        lastRows = out.getRows();
-      }
-      if (i == shards.size() - 1) {
-        List<Candidate> candidates = new ArrayList<>(out.getCandidatesCount());
-        for (io.maskkv.proto.v1.Candidate c : out.getCandidatesList()) {
-          candidates.add(new Candidate(c.getPosition(), c.getTokenId(), c.getConfidence()));
-        }
-        return candidates;
-      }
-      hidden = out.getHidden(); // passed on as bytes, never unpacked here
-      rows = out.getRows();
+    HopLink[] route = new HopLink[shards.size()];
+    for (int i = 0; i < route.length; i++) {
+      route[i] = shards.get(i).node().hop();
     }
-    throw new IllegalStateException("a worker group without shards");
+    Travel t = new Travel(route, handles, in);
+    travelling = t;
+    if (cancelled) {
+      throw Status.CANCELLED.withDescription("session cancelled").asRuntimeException();
+    }
+    route[0].send(List.of(t));
+    StepOutput[] outs = arrive(t, tokens);
+    for (Travel.Eviction e : t.evictions()) {
+      evictions.accept(e.workerId(), e.decision());
+    }
+    for (int i = 0; i < outs.length; i++) {
+      kvBytes[i] = outs[i].getKvBytes();
+      computeNanos += outs[i].getComputeNanos();
+      layerSteps[i] = outs[i].getLayerSteps();
+      layerStepsRecomputed[i] = outs[i].getLayerStepsRecomputed();
+    }
+    lastRows = outs[0].getRows();
+    StepOutput last = outs[outs.length - 1];
+    List<Candidate> candidates = new ArrayList<>(last.getCandidatesCount());
+    for (io.maskkv.proto.v1.Candidate c : last.getCandidatesList()) {
+      candidates.add(new Candidate(c.getPosition(), c.getTokenId(), c.getConfidence()));
+    }
+    return candidates;
   }
 
-  private StepOutput awaitResult(ShardStream s, int tokens) {
-    while (true) {
-      SessionResponse resp = next(s, "a step", tokens);
-      switch (resp.getMessageCase()) {
-        case RESULT -> {
-          return resp.getResult();
-        }
-        case EVICTION -> evictions.accept(s.node().id(), resp.getEviction());
-        default -> throw Status.INTERNAL.withDescription("worker " + s.node().id() + " answered a step with "
-            + resp.getMessageCase()).asRuntimeException();
+  /**
+   * Waits for a step's last shard within each shard's step timeout (scaled by the tokens fed and the sessions
+   * there) and the session's deadline. The shard where a step stalls leaves routing at once.
+   */
+  private StepOutput[] arrive(Travel t, int tokens) {
+    long timeout = 0;
+    for (ShardStream s : shards) {
+      timeout += timeouts.nanos(tokens, s.node().leases());
+    }
+    long until = Math.min(deadlineNanos, System.nanoTime() + timeout);
+    try {
+      return t.done().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      if (System.nanoTime() >= deadlineNanos) {
+        throw Status.DEADLINE_EXCEEDED.withDescription("the session ran past its deadline").asRuntimeException();
+      }
+      WorkerNode stalled = t.here().node();
+      String why = "worker " + stalled.id() + " (" + stalled.address() + ") did not answer a step within "
+          + timeout / 1_000_000 + " ms";
+      stalled.lost(why);
+      throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+    } catch (ExecutionException e) {
+      Status s = Status.fromThrowable(e.getCause());
+      if (cancelled) {
+        throw Status.CANCELLED.withDescription("session cancelled").asRuntimeException();
+      }
+      switch (s.getCode()) {
+        case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, INTERNAL, DEADLINE_EXCEEDED ->
+            throw s.asRuntimeException();
+        default -> throw Status.UNAVAILABLE.withDescription(s.getDescription()).withCause(e.getCause())
+            .asRuntimeException();
       }
     }
   }
@@ -190,6 +235,10 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
   /** Cancels every shard stream at once (client cancel, lost shard, drain): workers free the KV right away. */
   public void cancel(String why) {
     cancelled = true;
+    Travel t = travelling;
+    if (t != null) {
+      t.fail(Status.CANCELLED.withDescription(why));
+    }
     for (ShardStream s : shards) {
       s.cancel(why);
     }

@@ -26,6 +26,7 @@ public final class WorkerNode {
   private long reserved;
   private long reservedAtReport;
   private int leases;
+  private HopLink hop;
 
   public WorkerNode(String id, String address, Source source, ManagedChannel channel) {
     this.id = id;
@@ -52,6 +53,26 @@ public final class WorkerNode {
 
   public WorkerServiceGrpc.WorkerServiceStub stub() {
     return WorkerServiceGrpc.newStub(channel);
+  }
+
+  /** The one Hop stream every session's steps take to this worker (opened at the first step). */
+  synchronized HopLink hop() {
+    if (hop == null) {
+      hop = new HopLink(this);
+    }
+    return hop;
+  }
+
+  /** Ends the Hop stream (a long-lived call that would keep the channel open) and shuts the channel down. */
+  void shutdown() {
+    HopLink h;
+    synchronized (this) {
+      h = hop;
+    }
+    if (h != null) {
+      h.close();
+    }
+    channel.shutdown();
   }
 
   /** The last Info (or registration); null before the worker first answered. */

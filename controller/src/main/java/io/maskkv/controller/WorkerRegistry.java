@@ -79,7 +79,7 @@ public class WorkerRegistry implements AutoCloseable {
     WorkerNode old = nodes.put(id, n);
     if (old != null) {
       old.lost("worker " + id + " was replaced");
-      old.channel().shutdown();
+      old.shutdown();
     }
     return n;
   }
@@ -169,7 +169,7 @@ public class WorkerRegistry implements AutoCloseable {
   private void remove(WorkerNode n, String why) {
     nodes.remove(n.id(), n);
     n.lost(why);
-    n.channel().shutdown();
+    n.shutdown();
     LOG.info("{}", why);
   }
 

@@ -64,6 +64,11 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
   /** Every step of every session on this shard goes through it: steps waiting at the same time share a forward. */
   private final StepScheduler scheduler;
   private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
+  /** Open sessions by {@code Opened.handle}, for the steps that arrive on Hop streams. */
+  private final java.util.Map<Long, SessionStream> byHandle = new ConcurrentHashMap<>();
+  private final AtomicLong hopMessages = new AtomicLong();
+  private final AtomicLong hopMembers = new AtomicLong();
+  private final AtomicLong hopReplies = new AtomicLong();
   private final AtomicLong ids = new AtomicLong();
   private volatile boolean serving = true;
   private volatile WorkerLimits limits = WorkerLimits.DEFAULT;
@@ -229,6 +234,138 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     return s;
   }
 
+  @Override
+  public StreamObserver<io.maskkv.proto.v1.HopRequest> hop(StreamObserver<io.maskkv.proto.v1.HopResponse> out) {
+    ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse> call =
+        (ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse>) out;
+    call.setOnCancelHandler(() -> {});
+    return new HopStream(call);
+  }
+
+  /** Hop messages received, the members they carried, and the replies sent (one per iteration with results). */
+  public HopCounts hopCounts() {
+    return new HopCounts(hopMessages.get(), hopMembers.get(), hopReplies.get());
+  }
+
+  public record HopCounts(long messages, long members, long replies) {}
+
+  /**
+   * A controller's Hop stream: every member of a message enters the scheduler in the same iteration, and after
+   * each iteration the members that finished in it go back in one reply, so what shared a forward here travels
+   * to the next shard in one message.
+   */
+  private final class HopStream implements StreamObserver<io.maskkv.proto.v1.HopRequest> {
+    private final ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse> out;
+    private final List<io.maskkv.proto.v1.HopResult> finished = new java.util.ArrayList<>();
+    private final Runnable flusher = this::flush;
+    private boolean ended;
+
+    HopStream(ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse> out) {
+      this.out = out;
+      scheduler.afterEachIteration(flusher);
+    }
+
+    @Override
+    public void onNext(io.maskkv.proto.v1.HopRequest r) {
+      hopMessages.incrementAndGet();
+      hopMembers.addAndGet(r.getMembersCount());
+      List<StepScheduler.Submission> queued = new java.util.ArrayList<>(r.getMembersCount());
+      for (io.maskkv.proto.v1.HopMember m : r.getMembersList()) {
+        try {
+          SessionStream s = byHandle.get(m.getHandle());
+          if (s == null) {
+            throw Status.NOT_FOUND.withDescription("no open session with handle " + m.getHandle())
+                .asRuntimeException();
+          }
+          List<io.maskkv.proto.v1.EvictionDecision> evictions =
+              java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+          StepScheduler.Submission sub = s.hopStep(m.getStep(), evictions);
+          sub.done().whenComplete((res, err) -> finished(m, s, sub.session(), evictions, res, err));
+          queued.add(sub);
+        } catch (RuntimeException e) {
+          add(failed(m.getTag(), e));
+        }
+      }
+      scheduler.submitAll(queued);
+      flush(); // failures found here go back now (an idle scheduler runs no iteration to flush them)
+    }
+
+    private void finished(io.maskkv.proto.v1.HopMember m, SessionStream s, ShardSession session,
+        List<io.maskkv.proto.v1.EvictionDecision> evictions, StepScheduler.Result res, Throwable err) {
+      io.maskkv.proto.v1.HopResult result;
+      try {
+        StepOutput o = s.hopFinished(m.getStep(), err == null ? res : null, session);
+        if (err != null) {
+          result = failed(m.getTag(), err);
+        } else if (o == null) {
+          result = failed(m.getTag(), Status.CANCELLED.withDescription("the session ended while its step ran")
+              .asRuntimeException());
+        } else {
+          result = io.maskkv.proto.v1.HopResult.newBuilder().setTag(m.getTag()).setResult(o).build();
+        }
+      } catch (RuntimeException e) {
+        result = failed(m.getTag(), e);
+      }
+      add(result.toBuilder().addAllEvictions(evictions).build());
+    }
+
+    private io.maskkv.proto.v1.HopResult failed(long tag, Throwable t) {
+      Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+          ? t.getCause() : t;
+      Status status;
+      if (cause instanceof StatusRuntimeException e) {
+        status = e.getStatus();
+      } else if (cause instanceof IllegalArgumentException) {
+        status = Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
+      } else if (cause instanceof java.util.concurrent.CancellationException) {
+        status = Status.CANCELLED.withDescription("the step was cancelled");
+      } else {
+        LOG.error("hop step failed", cause);
+        status = Status.INTERNAL.withDescription(cause.toString());
+      }
+      return io.maskkv.proto.v1.HopResult.newBuilder().setTag(tag)
+          .setFailure(io.maskkv.proto.v1.HopFailure.newBuilder().setCode(status.getCode().value())
+              .setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
+    }
+
+    private synchronized void add(io.maskkv.proto.v1.HopResult r) {
+      finished.add(r);
+    }
+
+    private synchronized void flush() {
+      if (ended || finished.isEmpty()) {
+        return;
+      }
+      try {
+        out.onNext(io.maskkv.proto.v1.HopResponse.newBuilder().addAllResults(finished).build());
+        hopReplies.incrementAndGet();
+      } catch (IllegalStateException | StatusRuntimeException closed) {
+        end();
+      }
+      finished.clear();
+    }
+
+    private synchronized void end() {
+      ended = true;
+      scheduler.removeIterationListener(flusher);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end();
+    }
+
+    @Override
+    public void onCompleted() {
+      end();
+      try {
+        out.onCompleted();
+      } catch (IllegalStateException alreadyClosed) {
+        // cancelled meanwhile
+      }
+    }
+  }
+
   /**
    * One session's stream. gRPC delivers its callbacks one at a time; they are synchronized anyway so that a
    * shutdown from another thread never frees the KV under a running step.
@@ -240,6 +377,13 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     private ShardSession session;
     private int[] prompt;
     private boolean done;
+    private long handle;
+    /** A step that came on a Hop stream is queued or running: the KV may not be freed under it. */
+    private boolean hopInFlight;
+    /** The stream ended while a Hop step ran: free the KV when that step completes. */
+    private boolean freeAfterHop;
+    /** Where the running Hop step's eviction decisions go (set only while it runs; read on the compute thread). */
+    private volatile List<io.maskkv.proto.v1.EvictionDecision> hopEvictions;
     /** Read by the idle sweeper without the lock. */
     private volatile long lastActivity = System.nanoTime();
     private volatile boolean busy;
@@ -296,7 +440,8 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + " holds " + ledger.sessions()
             + " sessions, its limit (--max-sessions)").asRuntimeException();
       }
-      String k = sessionId + "#" + ids.incrementAndGet();
+      long handle = ids.incrementAndGet();
+      String k = sessionId + "#" + handle;
       if (!ledger.reserve(k, o.getReserveBytes())) {
         throw Status.RESOURCE_EXHAUSTED.withDescription("worker " + id() + ": session needs " + o.getReserveBytes()
             + " KV bytes, " + ledger.free() + " free of " + ledger.capacity()).asRuntimeException();
@@ -305,17 +450,29 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       boolean send = o.getSendEvictions();
       boolean kept = o.getIncludeKeptPositions();
       session = new ShardSession(shard, plan, d -> {
-        if (send) {
+        if (!send) {
+          return;
+        }
+        List<io.maskkv.proto.v1.EvictionDecision> sink = hopEvictions;
+        if (sink != null) { // a step that came on a Hop stream reports its decisions in its own result
+          sink.add(WireFormat.toProto(d, kept));
+        } else {
           out.onNext(SessionResponse.newBuilder().setEviction(WireFormat.toProto(d, kept)).build());
         }
       });
+      this.handle = handle;
+      byHandle.put(handle, this);
       out.onNext(SessionResponse.newBuilder().setOpened(Opened.newBuilder().setReservedBytes(o.getReserveBytes())
-          .setFromLayer(shard.fromLayer()).setToLayer(shard.toLayer())).build());
+          .setFromLayer(shard.fromLayer()).setToLayer(shard.toLayer()).setHandle(handle)).build());
     }
 
-    private void step(StepInput in) {
+    private StepRequest request(StepInput in) {
       if (session == null) {
         throw Status.FAILED_PRECONDITION.withDescription("step before the session was opened")
+            .asRuntimeException();
+      }
+      if (hopInFlight) {
+        throw Status.FAILED_PRECONDITION.withDescription("session " + sessionId + " already has a step running")
             .asRuntimeException();
       }
       int[] sequence = new int[prompt.length + in.getResponseCount()];
@@ -324,8 +481,65 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         sequence[prompt.length + i] = in.getResponse(i);
       }
       int[] masked = in.getMaskedList().stream().mapToInt(Integer::intValue).toArray();
-      StepRequest request = new StepRequest(in.getBlockStart(), in.getBlockEnd(), in.getFirstOfBlock(), sequence,
-          masked);
+      return new StepRequest(in.getBlockStart(), in.getBlockEnd(), in.getFirstOfBlock(), sequence, masked);
+    }
+
+    /** What the step reports back; read right after the step, before the session's next one can run. */
+    private StepOutput output(StepInput in, StepScheduler.Result done, ShardSession s) {
+      ShardSession.Output result = done.output();
+      long held = s.kvBytes();
+      ledger.held(key, held);
+      StepOutput.Builder b = StepOutput.newBuilder().setStep(in.getStep()).setRows(result.rows()).setKvBytes(held)
+          .setComputeNanos(done.computeNanos()).setLayerSteps(s.layerSteps())
+          .setLayerStepsRecomputed(s.layerStepsRecomputed());
+      if (result.hidden() != null) {
+        b.setHidden(WireFormat.packFloats(result.hidden()));
+      } else {
+        for (Candidate c : result.candidates()) {
+          b.addCandidates(io.maskkv.proto.v1.Candidate.newBuilder().setPosition(c.position())
+              .setTokenId(c.token()).setConfidence(c.confidence()));
+        }
+      }
+      return b.build();
+    }
+
+    /**
+     * Queues a step that came on a Hop stream; {@code finished} gets its result (or failure) on the compute
+     * thread. The session's KV stays until the step completes, even if its own stream ends meanwhile.
+     */
+    synchronized StepScheduler.Submission hopStep(StepInput in, List<io.maskkv.proto.v1.EvictionDecision> evictions) {
+      if (done) {
+        throw Status.NOT_FOUND.withDescription("session " + sessionId + " is closed on worker " + id())
+            .asRuntimeException();
+      }
+      StepRequest request = request(in);
+      float[] hidden = WireFormat.unpackFloats(in.getHidden());
+      hopInFlight = true;
+      busy = true;
+      hopEvictions = evictions;
+      return new StepScheduler.Submission(session, request, hidden);
+    }
+
+    /** Ends a Hop step: its output, and the KV freed now if the stream ended while it ran. */
+    synchronized StepOutput hopFinished(StepInput in, StepScheduler.Result r, ShardSession s) {
+      hopInFlight = false;
+      hopEvictions = null;
+      busy = false;
+      lastActivity = System.nanoTime();
+      try {
+        if (r == null || freeAfterHop || key == null) {
+          return null;
+        }
+        return output(in, r, s);
+      } finally {
+        if (freeAfterHop) {
+          free();
+        }
+      }
+    }
+
+    private void step(StepInput in) {
+      StepRequest request = request(in);
       float[] hidden = WireFormat.unpackFloats(in.getHidden());
       if (out.isCancelled()) {
         return; // onError follows and frees the session
@@ -343,21 +557,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       } finally {
         io.grpc.Context.current().removeListener(onCancel);
       }
-      ShardSession.Output result = done.output();
-      long held = session.kvBytes();
-      ledger.held(key, held);
-      StepOutput.Builder b = StepOutput.newBuilder().setStep(in.getStep()).setRows(result.rows()).setKvBytes(held)
-          .setComputeNanos(done.computeNanos()).setLayerSteps(session.layerSteps())
-          .setLayerStepsRecomputed(session.layerStepsRecomputed());
-      if (result.hidden() != null) {
-        b.setHidden(WireFormat.packFloats(result.hidden()));
-      } else {
-        for (Candidate c : result.candidates()) {
-          b.addCandidates(io.maskkv.proto.v1.Candidate.newBuilder().setPosition(c.position())
-              .setTokenId(c.token()).setConfidence(c.confidence()));
-        }
-      }
-      out.onNext(SessionResponse.newBuilder().setResult(b).build());
+      out.onNext(SessionResponse.newBuilder().setResult(output(in, done, s)).build());
     }
 
     private void close() {
@@ -370,6 +570,13 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     /** Frees the session's KV and forgets it; safe to call more than once. */
     private long free() {
       streams.remove(this);
+      byHandle.remove(handle);
+      if (hopInFlight && session != null) {
+        // a Hop step still uses the KV: stop it at the next iteration boundary and free when it completes
+        freeAfterHop = true;
+        scheduler.cancel(session);
+        return session.kvBytes();
+      }
       long freed = 0;
       if (session != null) {
         freed = session.kvBytes();

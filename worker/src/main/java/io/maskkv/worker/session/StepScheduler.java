@@ -42,10 +42,21 @@ public final class StepScheduler implements AutoCloseable {
   private final AtomicLong iterations = new AtomicLong();
   private final AtomicLong steps = new AtomicLong();
   private final AtomicLong largestBatch = new AtomicLong();
+  private final List<Runnable> iterationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
   /** A finished step: the shard's output and the wall time of the forward it shared. */
   public record Result(ShardSession.Output output, long computeNanos, int batchSize) {}
+
+  /**
+   * One step to queue: a session, its request, the previous shard's hidden rows (null on the first shard) and the
+   * future its result completes (made by the caller, so that it can attach what follows before the step runs).
+   */
+  public record Submission(ShardSession session, StepRequest request, float[] hidden, CompletableFuture<Result> done) {
+    public Submission(ShardSession session, StepRequest request, float[] hidden) {
+      this(session, request, hidden, new CompletableFuture<>());
+    }
+  }
 
   private record Job(ShardSession session, StepRequest request, float[] hidden, CompletableFuture<Result> done) {}
 
@@ -76,6 +87,32 @@ public final class StepScheduler implements AutoCloseable {
       done.completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
     }
     return done;
+  }
+
+  /**
+   * Queues several sessions' steps at once: they all enter the same iteration (steps arriving in one message
+   * from a previous shard stay together, so their outputs travel on together too).
+   */
+  public void submitAll(List<Submission> submissions) {
+    List<Job> jobs = new ArrayList<>(submissions.size());
+    for (Submission s : submissions) {
+      jobs.add(new Job(s.session(), s.request(), s.hidden(), s.done()));
+    }
+    if (!running || !queue.offer(() -> waiting.addAll(jobs))) {
+      jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("the step scheduler is stopped")));
+    }
+  }
+
+  /**
+   * Runs {@code listener} on the compute thread after every iteration, once the steps finished in it are
+   * completed: a caller that gathers finished steps answers them together.
+   */
+  public void afterEachIteration(Runnable listener) {
+    iterationListeners.add(listener);
+  }
+
+  public void removeIterationListener(Runnable listener) {
+    iterationListeners.remove(listener);
   }
 
   /** Runs a step and waits for it; a failure is rethrown as it was thrown. */
@@ -157,7 +194,13 @@ public final class StepScheduler implements AutoCloseable {
         }
         List<Job> jobs = new ArrayList<>(waiting);
         waiting.clear();
-        iteration(jobs);
+        try {
+          iteration(jobs);
+        } finally {
+          for (Runnable l : iterationListeners) {
+            l.run();
+          }
+        }
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException | Error e) {
