@@ -270,6 +270,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       hopMessages.incrementAndGet();
       hopMembers.addAndGet(r.getMembersCount());
       List<StepScheduler.Submission> queued = new java.util.ArrayList<>(r.getMembersCount());
+      List<io.maskkv.proto.v1.HopResult> refused = new java.util.ArrayList<>();
       for (io.maskkv.proto.v1.HopMember m : r.getMembersList()) {
         try {
           SessionStream s = byHandle.get(m.getHandle());
@@ -283,11 +284,11 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
           sub.done().whenComplete((res, err) -> finished(m, s, sub.session(), evictions, res, err));
           queued.add(sub);
         } catch (RuntimeException e) {
-          add(failed(m.getTag(), e));
+          refused.add(failed(m.getTag(), e));
         }
       }
       scheduler.submitAll(queued);
-      flush(); // failures found here go back now (an idle scheduler runs no iteration to flush them)
+      reply(refused); // at once, in a reply of their own: an idle scheduler runs no iteration to flush them
     }
 
     private void finished(io.maskkv.proto.v1.HopMember m, SessionStream s, ShardSession session,
@@ -332,17 +333,22 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       finished.add(r);
     }
 
+    /** Sends what finished in the iteration that just ended (runs on the compute thread). */
     private synchronized void flush() {
-      if (ended || finished.isEmpty()) {
+      reply(finished);
+      finished.clear();
+    }
+
+    private synchronized void reply(List<io.maskkv.proto.v1.HopResult> results) {
+      if (ended || results.isEmpty()) {
         return;
       }
       try {
-        out.onNext(io.maskkv.proto.v1.HopResponse.newBuilder().addAllResults(finished).build());
+        out.onNext(io.maskkv.proto.v1.HopResponse.newBuilder().addAllResults(results).build());
         hopReplies.incrementAndGet();
       } catch (IllegalStateException | StatusRuntimeException closed) {
         end();
       }
-      finished.clear();
     }
 
     private synchronized void end() {
