@@ -20,7 +20,7 @@ public final class WireFormat {
   public static ByteString packFloats(float[] values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
-    return ByteString.copyFrom(b.array());
+    return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array()); // the array is never touched again
   }
 
   /** The inverse of {@link #packFloats}; null for empty bytes. */

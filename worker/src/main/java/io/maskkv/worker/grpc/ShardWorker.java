@@ -249,6 +249,24 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
 
   public record HopCounts(long messages, long members, long replies) {}
 
+  /** A step's result as measured on the compute thread; {@link #proto} packs it (off that thread for Hop steps). */
+  private record Finished(int step, ShardSession.Output result, long computeNanos, long held, long layerSteps,
+      long recomputed) {
+    StepOutput proto() {
+      StepOutput.Builder b = StepOutput.newBuilder().setStep(step).setRows(result.rows()).setKvBytes(held)
+          .setComputeNanos(computeNanos).setLayerSteps(layerSteps).setLayerStepsRecomputed(recomputed);
+      if (result.hidden() != null) {
+        b.setHidden(WireFormat.packFloats(result.hidden()));
+      } else {
+        for (Candidate c : result.candidates()) {
+          b.addCandidates(io.maskkv.proto.v1.Candidate.newBuilder().setPosition(c.position())
+              .setTokenId(c.token()).setConfidence(c.confidence()));
+        }
+      }
+      return b.build();
+    }
+  }
+
   /**
    * A controller's Hop stream: every member of a message enters the scheduler in the same iteration, and after
    * each iteration the members that finished in it go back in one reply, so what shared a forward here travels
@@ -256,8 +274,17 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
    */
   private final class HopStream implements StreamObserver<io.maskkv.proto.v1.HopRequest> {
     private final ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse> out;
-    private final List<io.maskkv.proto.v1.HopResult> finished = new java.util.ArrayList<>();
+    /** Results of the iteration in progress, packed into protobuf later by the sender. */
+    private final List<java.util.function.Supplier<io.maskkv.proto.v1.HopResult>> finished =
+        new java.util.ArrayList<>();
     private final Runnable flusher = this::flush;
+    /** Packs and sends replies in order, so the compute thread goes on to its next iteration at once. */
+    private final java.util.concurrent.ExecutorService sender =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "maskkv-hop-sender");
+          t.setDaemon(true);
+          return t;
+        });
     private boolean ended;
 
     HopStream(ServerCallStreamObserver<io.maskkv.proto.v1.HopResponse> out) {
@@ -288,26 +315,32 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         }
       }
       scheduler.submitAll(queued);
-      reply(refused); // at once, in a reply of their own: an idle scheduler runs no iteration to flush them
+      if (!refused.isEmpty()) { // at once, in a reply of their own: an idle scheduler runs no iteration to flush them
+        send(refused.stream().<java.util.function.Supplier<io.maskkv.proto.v1.HopResult>>map(f -> () -> f).toList());
+      }
     }
 
     private void finished(io.maskkv.proto.v1.HopMember m, SessionStream s, ShardSession session,
         List<io.maskkv.proto.v1.EvictionDecision> evictions, StepScheduler.Result res, Throwable err) {
-      io.maskkv.proto.v1.HopResult result;
+      java.util.function.Supplier<io.maskkv.proto.v1.HopResult> result;
       try {
-        StepOutput o = s.hopFinished(m.getStep(), err == null ? res : null, session);
+        Finished f = s.hopFinished(m.getStep(), err == null ? res : null, session);
         if (err != null) {
-          result = failed(m.getTag(), err);
-        } else if (o == null) {
-          result = failed(m.getTag(), Status.CANCELLED.withDescription("the session ended while its step ran")
-              .asRuntimeException());
+          io.maskkv.proto.v1.HopResult r = failed(m.getTag(), err);
+          result = () -> r;
+        } else if (f == null) {
+          io.maskkv.proto.v1.HopResult r = failed(m.getTag(),
+              Status.CANCELLED.withDescription("the session ended while its step ran").asRuntimeException());
+          result = () -> r;
         } else {
-          result = io.maskkv.proto.v1.HopResult.newBuilder().setTag(m.getTag()).setResult(o).build();
+          result = () -> io.maskkv.proto.v1.HopResult.newBuilder().setTag(m.getTag()).setResult(f.proto())
+              .addAllEvictions(evictions).build();
         }
       } catch (RuntimeException e) {
-        result = failed(m.getTag(), e);
+        io.maskkv.proto.v1.HopResult r = failed(m.getTag(), e);
+        result = () -> r;
       }
-      add(result.toBuilder().addAllEvictions(evictions).build());
+      add(result);
     }
 
     private io.maskkv.proto.v1.HopResult failed(long tag, Throwable t) {
@@ -329,31 +362,45 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
               .setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
     }
 
-    private synchronized void add(io.maskkv.proto.v1.HopResult r) {
+    private synchronized void add(java.util.function.Supplier<io.maskkv.proto.v1.HopResult> r) {
       finished.add(r);
     }
 
-    /** Sends what finished in the iteration that just ended (runs on the compute thread). */
+    /** Hands what finished in the iteration that just ended to the sender (runs on the compute thread). */
     private synchronized void flush() {
-      reply(finished);
-      finished.clear();
+      if (!finished.isEmpty()) {
+        send(List.copyOf(finished));
+        finished.clear();
+      }
     }
 
-    private synchronized void reply(List<io.maskkv.proto.v1.HopResult> results) {
-      if (ended || results.isEmpty()) {
+    /** One reply with these results, packed and sent on the sender thread, in the order handed over. */
+    private synchronized void send(List<java.util.function.Supplier<io.maskkv.proto.v1.HopResult>> results) {
+      if (ended) {
         return;
       }
-      try {
-        out.onNext(io.maskkv.proto.v1.HopResponse.newBuilder().addAllResults(results).build());
-        hopReplies.incrementAndGet();
-      } catch (IllegalStateException | StatusRuntimeException closed) {
-        end();
-      }
+      sender.execute(() -> {
+        io.maskkv.proto.v1.HopResponse.Builder reply = io.maskkv.proto.v1.HopResponse.newBuilder();
+        for (var r : results) {
+          reply.addResults(r.get());
+        }
+        try {
+          synchronized (out) {
+            out.onNext(reply.build());
+          }
+          hopReplies.incrementAndGet();
+        } catch (IllegalStateException | StatusRuntimeException closed) {
+          end();
+        }
+      });
     }
 
     private synchronized void end() {
-      ended = true;
-      scheduler.removeIterationListener(flusher);
+      if (!ended) {
+        ended = true;
+        scheduler.removeIterationListener(flusher);
+        sender.shutdown();
+      }
     }
 
     @Override
@@ -364,6 +411,11 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void onCompleted() {
       end();
+      try {
+        sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         out.onCompleted();
       } catch (IllegalStateException alreadyClosed) {
@@ -490,23 +542,12 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       return new StepRequest(in.getBlockStart(), in.getBlockEnd(), in.getFirstOfBlock(), sequence, masked);
     }
 
-    /** What the step reports back; read right after the step, before the session's next one can run. */
-    private StepOutput output(StepInput in, StepScheduler.Result done, ShardSession s) {
-      ShardSession.Output result = done.output();
+    /** What the step reports back; measured right after the step, before the session's next one can run. */
+    private Finished measure(StepInput in, StepScheduler.Result done, ShardSession s) {
       long held = s.kvBytes();
       ledger.held(key, held);
-      StepOutput.Builder b = StepOutput.newBuilder().setStep(in.getStep()).setRows(result.rows()).setKvBytes(held)
-          .setComputeNanos(done.computeNanos()).setLayerSteps(s.layerSteps())
-          .setLayerStepsRecomputed(s.layerStepsRecomputed());
-      if (result.hidden() != null) {
-        b.setHidden(WireFormat.packFloats(result.hidden()));
-      } else {
-        for (Candidate c : result.candidates()) {
-          b.addCandidates(io.maskkv.proto.v1.Candidate.newBuilder().setPosition(c.position())
-              .setTokenId(c.token()).setConfidence(c.confidence()));
-        }
-      }
-      return b.build();
+      return new Finished(in.getStep(), done.output(), done.computeNanos(), held, s.layerSteps(),
+          s.layerStepsRecomputed());
     }
 
     /**
@@ -527,7 +568,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
 
     /** Ends a Hop step: its output, and the KV freed now if the stream ended while it ran. */
-    synchronized StepOutput hopFinished(StepInput in, StepScheduler.Result r, ShardSession s) {
+    synchronized Finished hopFinished(StepInput in, StepScheduler.Result r, ShardSession s) {
       hopInFlight = false;
       hopEvictions = null;
       busy = false;
@@ -536,7 +577,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         if (r == null || freeAfterHop || key == null) {
           return null;
         }
-        return output(in, r, s);
+        return measure(in, r, s);
       } finally {
         if (freeAfterHop) {
           free();
@@ -563,7 +604,7 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
       } finally {
         io.grpc.Context.current().removeListener(onCancel);
       }
-      out.onNext(SessionResponse.newBuilder().setResult(output(in, done, s)).build());
+      out.onNext(SessionResponse.newBuilder().setResult(measure(in, done, s).proto()).build());
     }
 
     private void close() {
