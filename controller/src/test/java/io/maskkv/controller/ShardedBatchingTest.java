@@ -11,6 +11,7 @@ import io.maskkv.proto.v1.GenerateRequest;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.grpc.ShardWorker;
 import io.maskkv.worker.grpc.WorkerServer;
+import io.maskkv.worker.metrics.WorkerMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,13 @@ class ShardedBatchingTest {
       // each reply of the first shard went on as one message (or merged with another reply that was waiting)
       assertTrue(b.messages() <= a.replies(), a + " then " + b);
       assertTrue(b.messages() < b.members(), "sessions shared messages between the shards: " + b);
+      try (WorkerMetrics m = WorkerMetrics.start(second.worker(), "127.0.0.1", 0)) {
+        String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + m.port() + "/prometheus")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(scrape.contains("maskkv_worker_hop_steps_total " + (double) b.members()), scrape);
+        assertTrue(scrape.contains("maskkv_worker_hop_messages_total " + (double) b.messages()), scrape);
+      }
       cluster.close();
       cluster = null;
     }

@@ -133,7 +133,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     worker.limits(new WorkerLimits(maxSessions, Duration.ofSeconds(idleSeconds)));
     server.serve(worker);
-    WorkerMetrics metrics = metricsPort == null ? null : WorkerMetrics.start(worker.ledger(), host, metricsPort);
+    WorkerMetrics metrics = metricsPort == null ? null : WorkerMetrics.start(worker, host, metricsPort);
     worker.advertise(advertise != null ? advertise : hostName() + ":" + server.port());
     WorkerRegistrar registrar = controller == null ? null
         : new WorkerRegistrar(worker, controller, Duration.ofSeconds(2), access).start();

@@ -36,6 +36,23 @@ public final class WorkerMetrics implements AutoCloseable {
     server.start();
   }
 
+  /**
+   * Serves a worker's series on host:port (0 = an ephemeral port): its KV ledger, and how its Hop streams batch
+   * (messages in, the session steps they carried, and replies out: one per iteration that finished steps).
+   */
+  public static WorkerMetrics start(io.maskkv.worker.grpc.ShardWorker worker, String host, int port) {
+    WorkerMetrics m = start(worker.ledger(), host, port);
+    io.micrometer.core.instrument.FunctionCounter.builder("maskkv_worker_hop_messages", worker,
+        w -> w.hopCounts().messages()).description("Hop messages received (one per hop of a batch)")
+        .register(m.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("maskkv_worker_hop_steps", worker,
+        w -> w.hopCounts().members()).description("session steps those messages carried").register(m.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("maskkv_worker_hop_replies", worker,
+        w -> w.hopCounts().replies()).description("Hop replies sent, one per iteration that finished steps")
+        .register(m.registry);
+    return m;
+  }
+
   /** Serves the worker's series on host:port (0 = an ephemeral port). */
   public static WorkerMetrics start(KvLedger ledger, String host, int port) {
     try {
