@@ -45,7 +45,11 @@ public final class Sweep {
         Integer.toString(length), "--budget", Integer.toString(budget), "--gen-length", Integer.toString(gen),
         "--steps", Integer.toString(steps), "--block-length", Integer.toString(block), "--threshold",
         Double.toString(threshold), "--max-steps-none", Integer.toString(maxStepsForNone)));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    // the sweep measures each request's own memory: glibc must return freed tensor buffers, not keep them for reuse
+    // (the serving default, which is faster); docs/performance.md, "Peak memory"
+    pb.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "131072");
+    Process p = pb.start();
     RunResult result = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {

@@ -1,0 +1,106 @@
+package io.maskkv.bench.serving;
+
+import ai.djl.Device;
+import io.maskkv.bench.longbench.LongBenchRecord;
+import io.maskkv.bench.tasks.TaskFiles;
+import io.maskkv.bench.tasks.TaskVocabulary;
+import io.maskkv.common.decode.DenoisingDriver;
+import io.maskkv.common.decode.GenerationOptions;
+import io.maskkv.common.text.TextTokenizer;
+import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.session.Generator;
+import io.maskkv.worker.session.ShardSession;
+import io.maskkv.worker.session.StepScheduler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The most continuous batching can give on this machine, without any serving: whole sessions (the denoising driver
+ * over one {@link StepScheduler}, as a worker runs them) one after another and at fixed concurrency levels, on the
+ * same prompts and options as the load benchmark. No gRPC, no controller, no client: what serving adds can only
+ * lower the ratio, so a ratio below the load target here means the target is out of reach on this hardware.
+ */
+public final class BatchingCeiling {
+  /** One concurrency level: sessions finished per second of wall time and how many distinct batch sizes it ran. */
+  public record Row(int concurrency, int sessions, double sessionsPerSecond, double msPerSession, long largestBatch) {}
+
+  private final Path model;
+  private final String task;
+  private final int promptLength;
+  private final GenerationOptions options;
+
+  public BatchingCeiling(Path model, String task, int promptLength, GenerationOptions options) {
+    this.model = model;
+    this.task = task;
+    this.promptLength = promptLength;
+    this.options = options;
+  }
+
+  public List<Row> run(List<Integer> levels, int sessionsPerLevel, int warmup) throws Exception {
+    List<int[]> prompts = new ArrayList<>();
+    try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
+      for (LongBenchRecord r : TaskFiles.generate(task, 32, promptLength, 7)) {
+        prompts.add(tokenizer.encode(TaskVocabulary.asPrompt(r)));
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    try (Transformer t = Transformer.load(model, Device.cpu());
+        StepScheduler scheduler = new StepScheduler(t, StepScheduler.DEFAULT_MAX_BATCH_ROWS)) {
+      level(t, scheduler, prompts, Math.max(1, levels.stream().mapToInt(Integer::intValue).max().orElse(1)), warmup);
+      for (int c : levels) {
+        rows.add(level(t, scheduler, prompts, c, sessionsPerLevel));
+      }
+    }
+    return rows;
+  }
+
+  private Row level(Transformer t, StepScheduler scheduler, List<int[]> prompts, int concurrency, int sessions)
+      throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    long before = scheduler.largestBatch();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    long t0 = System.nanoTime();
+    try {
+      List<CompletableFuture<Void>> clients = new ArrayList<>();
+      for (int c = 0; c < concurrency; c++) {
+        clients.add(CompletableFuture.runAsync(() -> {
+          int i;
+          while ((i = next.getAndIncrement()) < sessions) {
+            int[] p = prompts.get(i % prompts.size());
+            try (ShardSession s = new ShardSession(t, Generator.plan(t, options, p.length), x -> {})) {
+              DenoisingDriver.run(p, options, t.config(), Generator.scheduled(s, scheduler), e -> {});
+            }
+          }
+        }, pool));
+      }
+      for (CompletableFuture<Void> f : clients) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Row(concurrency, sessions, sessions / seconds, seconds * 1000 / sessions,
+        Math.max(before, scheduler.largestBatch()));
+  }
+
+  public static String table(List<Row> rows) {
+    double one = rows.stream().filter(r -> r.concurrency() == 1).mapToDouble(Row::sessionsPerSecond).findFirst()
+        .orElse(Double.NaN);
+    StringBuilder sb = new StringBuilder("| sessions in flight | sessions | sessions/s | ms per session | vs one after"
+        + " another |\n|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT, "| %d | %d | %.2f | %.1f | %.2fx |%n", r.concurrency(), r.sessions(),
+          r.sessionsPerSecond(), r.msPerSession(), r.sessionsPerSecond() / one));
+    }
+    return sb.toString();
+  }
+
+}
