@@ -127,6 +127,26 @@ public final class ShardSession implements AutoCloseable {
 
   /** The shard's output for a prepared step whose rows went through this shard's layers. */
   public Output finish(Prepared p, Rows out) {
+    return finish(p, out, null);
+  }
+
+  /**
+   * The hidden rows the LM head reads for this step, {@code [asked, d]} in this step's scope (last shard only):
+   * a batch computes every member's logits in one head pass and hands each its share to {@link #finish}.
+   */
+  public NDArray headInput(Prepared p, Rows out) {
+    return selectHeadRows(out, asked(p), p.scope());
+  }
+
+  private int[] asked(Prepared p) {
+    return p.plan().candidates() != null ? p.plan().candidates() : p.request().masked();
+  }
+
+  /**
+   * @param headLogits this step's logits {@code [asked, vocab]} row-major when a batch computed them with the
+   *     other members' (null: computed here)
+   */
+  public Output finish(Prepared p, Rows out, float[] headLogits) {
     StepRequest r = p.request();
     StepPlan plan = p.plan();
     NDManager step = p.scope();
@@ -136,8 +156,8 @@ public final class ShardSession implements AutoCloseable {
       }
       return new Output(out.x().toFloatArray(), plan.rows(), null);
     }
-    int[] asked = plan.candidates() != null ? plan.candidates() : r.masked();
-    float[] logits = headRows(out, asked, step);
+    int[] asked = asked(p);
+    float[] logits = headLogits != null ? headLogits : headRows(out, asked, step);
     if (options.cfgScale() > 0) {
       float[] uncond = unconditional(r, step);
       for (int j = 0; j < logits.length; j++) {
@@ -155,6 +175,10 @@ public final class ShardSession implements AutoCloseable {
 
   /** Logits {@code [masked, vocab]} row-major; a position is predicted from hidden row pos - shift (Dream: pos-1). */
   private float[] headRows(Rows hidden, int[] masked, NDManager step) {
+    return shard.logits(selectHeadRows(hidden, masked, step)).toFloatArray();
+  }
+
+  private NDArray selectHeadRows(Rows hidden, int[] masked, NDManager step) {
     long[] rows = new long[masked.length];
     for (int i = 0; i < masked.length; i++) {
       rows[i] = hidden.rowOf(masked[i] - shift);
@@ -163,8 +187,7 @@ public final class ShardSession implements AutoCloseable {
             + " which this step did not feed");
       }
     }
-    NDArray selected = hidden.x().get(step.create(rows).toType(DataType.INT64, false));
-    return shard.logits(selected).toFloatArray();
+    return hidden.x().get(step.create(rows).toType(DataType.INT64, false));
   }
 
   /** Classifier-free guidance: the same sequence, every prompt token replaced by the mask, no cache. */

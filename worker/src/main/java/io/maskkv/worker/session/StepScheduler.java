@@ -1,5 +1,9 @@
 package io.maskkv.worker.session;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import io.maskkv.common.decode.StepRequest;
 import io.maskkv.worker.engine.Rows;
 import io.maskkv.worker.engine.Transformer;
@@ -292,8 +296,12 @@ public final class StepScheduler implements AutoCloseable {
 
   /** The shard's output for a step whose rows went through its layers, handed to the waiting caller. */
   private void complete(Job job, ShardSession.Prepared p, Rows out, long nanos, int batchSize) {
+    complete(job, p, out, nanos, batchSize, null);
+  }
+
+  private void complete(Job job, ShardSession.Prepared p, Rows out, long nanos, int batchSize, float[] logits) {
     try {
-      ShardSession.Output o = job.session().finish(p, out);
+      ShardSession.Output o = job.session().finish(p, out, logits);
       steps.incrementAndGet();
       job.done().complete(new Result(o, nanos, batchSize));
     } catch (RuntimeException | Error e) {
@@ -310,9 +318,10 @@ public final class StepScheduler implements AutoCloseable {
         members.add(new BatchMember(p.rows(), p.view(), p.scope()));
       }
       var outs = shard.runBatch(members);
+      float[][] heads = jobs.size() > 1 && shard.hasHead() ? batchedHead(jobs, prepared, outs) : null;
       long nanos = System.nanoTime() - t0;
       for (int i = 0; i < jobs.size(); i++) {
-        complete(jobs.get(i), prepared.get(i), outs.get(i), nanos, jobs.size());
+        complete(jobs.get(i), prepared.get(i), outs.get(i), nanos, jobs.size(), heads == null ? null : heads[i]);
       }
     } catch (RuntimeException | Error e) {
       // a failure inside the shared forward cannot be pinned on one member: every member of the group fails
@@ -324,6 +333,40 @@ public final class StepScheduler implements AutoCloseable {
       for (ShardSession.Prepared p : prepared) {
         p.scope().close();
       }
+    }
+  }
+
+  /**
+   * Every member's logits from one LM-head pass over all their asked rows (one norm and one matmul instead of one
+   * per session), split back per member; null when a member's rows cannot be selected (each then finishes, or
+   * fails, on its own).
+   */
+  private float[][] batchedHead(List<Job> jobs, List<ShardSession.Prepared> prepared, List<Rows> outs) {
+    int vocab = shard.config().vocabSize();
+    NDList rows = new NDList(jobs.size());
+    int[] counts = new int[jobs.size()];
+    try {
+      for (int i = 0; i < jobs.size(); i++) {
+        NDArray r = jobs.get(i).session().headInput(prepared.get(i), outs.get(i));
+        counts[i] = Math.toIntExact(r.getShape().get(0));
+        rows.add(r);
+      }
+    } catch (RuntimeException e) {
+      return null;
+    }
+    try (NDManager scope = prepared.get(0).scope().newSubManager()) {
+      NDArray all = NDArrays.concat(rows, 0);
+      all.attach(scope);
+      NDArray logits = shard.logits(all);
+      logits.attach(scope);
+      float[] flat = logits.toFloatArray();
+      float[][] out = new float[jobs.size()][];
+      int at = 0;
+      for (int i = 0; i < counts.length; i++) {
+        out[i] = java.util.Arrays.copyOfRange(flat, at, at + counts[i] * vocab);
+        at += counts[i] * vocab;
+      }
+      return out;
     }
   }
 
