@@ -351,6 +351,7 @@ public class ControllerConfig {
     private int maxBatchRows = 8192;
     private boolean chunkedPrefill = true;
     private long kvBytes = 2L << 30;
+    private int workers = 1;
 
     /** Start a worker holding all layers of {@link #getModel()} inside the controller. */
     public boolean isEnabled() {
@@ -403,6 +404,22 @@ public class ControllerConfig {
 
     public void setKvBytes(@ReadableBytes long kvBytes) {
       this.kvBytes = kvBytes;
+    }
+
+    /**
+     * Whole-model embedded workers, each with its own copy of the weights, compute thread and {@code kv-bytes}
+     * (replica groups): on a CPU box, N workers with one intra-op thread each keep N cores busy with N sessions'
+     * steps instead of one worker's parallel regions waiting for each other.
+     */
+    public int getWorkers() {
+      return workers;
+    }
+
+    public void setWorkers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("maskkv.embedded.workers must be at least 1, got " + workers);
+      }
+      this.workers = workers;
     }
   }
 }

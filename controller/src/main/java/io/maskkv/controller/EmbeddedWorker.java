@@ -14,6 +14,8 @@ import jakarta.annotation.PreDestroy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The embedded mode ({@code maskkv.embedded.enabled=true}, the default of {@code ./maskkv serve}): a worker
@@ -23,9 +25,9 @@ import java.time.Duration;
 @Context
 @Requires(property = "maskkv.embedded.enabled", value = "true")
 public class EmbeddedWorker implements AutoCloseable {
-  private final Transformer model;
-  private final WorkerServer server;
-  private final ManagedChannel channel;
+  private final List<Transformer> models = new ArrayList<>();
+  private final List<WorkerServer> servers = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
 
   public EmbeddedWorker(ControllerConfig config, WorkerRegistry registry) {
     ControllerConfig.Embedded e = config.getEmbedded();
@@ -34,20 +36,25 @@ public class EmbeddedWorker implements AutoCloseable {
       throw new IllegalArgumentException("embedded worker: model folder " + dir.toAbsolutePath()
           + " not found (set maskkv.embedded.model, or write one with ./maskkv make-model)");
     }
-    this.model = Transformer.load(dir, Devices.parse(e.getDevice()));
-    String name = "maskkv-embedded-" + System.identityHashCode(this);
-    ShardWorker worker = new ShardWorker(model, new WorkerSettings("embedded", "", "", e.getKvBytes(), "in-process"),
-        e.getMaxBatchRows(), e.isChunkedPrefill());
-    this.server = WorkerServer.start(worker, InProcessServerBuilder.forName(name));
-    this.channel = InProcessChannelBuilder.forName(name).build();
-    registry.addEmbedded(worker.info(), channel);
+    for (int i = 1; i <= e.getWorkers(); i++) {
+      Transformer model = Transformer.load(dir, Devices.parse(e.getDevice()));
+      models.add(model);
+      String id = i == 1 ? "embedded" : "embedded-" + i;
+      String name = "maskkv-" + id + "-" + System.identityHashCode(this);
+      ShardWorker worker = new ShardWorker(model, new WorkerSettings(id, "", "", e.getKvBytes(), "in-process"),
+          e.getMaxBatchRows(), e.isChunkedPrefill());
+      servers.add(WorkerServer.start(worker, InProcessServerBuilder.forName(name)));
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      channels.add(channel);
+      registry.addEmbedded(worker.info(), channel);
+    }
   }
 
   @PreDestroy
   @Override
   public void close() {
-    channel.shutdownNow();
-    server.shutdown(Duration.ZERO);
-    model.close();
+    channels.forEach(ManagedChannel::shutdownNow);
+    servers.forEach(s -> s.shutdown(Duration.ZERO));
+    models.forEach(Transformer::close);
   }
 }

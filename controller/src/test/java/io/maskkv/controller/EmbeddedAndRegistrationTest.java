@@ -48,6 +48,43 @@ class EmbeddedAndRegistrationTest {
   }
 
   @Test
+  void severalEmbeddedWorkersAreReplicaGroupsThatShareTheLoad() throws Exception {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster().controller(Map.of("maskkv.embedded.enabled", true,
+        "maskkv.embedded.model", model.toString(), "maskkv.embedded.workers", 2));
+    ModelInfo info = cluster.blocking().listModels(ListModelsRequest.getDefaultInstance()).getModels(0);
+    assertEquals(2, info.getGroups(), "two whole-model replica groups");
+    int[] a = io.maskkv.worker.TestModels.prompt(40, 31);
+    int[] b = io.maskkv.worker.TestModels.prompt(36, 32);
+    // two long sessions at once: the second is placed on the replica the first does not occupy
+    GenerateRequest.Builder ra = GenerateRequest.newBuilder().setGenLength(128).setSteps(128).setBlockLength(8)
+        .setEarlyStop(false).setCache(CachePolicy.newBuilder().setMethod("maskkv").setBudget(8));
+    GenerateRequest.Builder rb = ra.clone();
+    for (int t : a) {
+      ra.addPromptIds(t);
+    }
+    for (int t : b) {
+      rb.addPromptIds(t);
+    }
+    Streams first = Streams.start(cluster, ra.build());
+    first.firstStep.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Streams second = Streams.start(cluster, rb.build());
+    assertEquals(io.grpc.Status.Code.OK, first.end.get(60, java.util.concurrent.TimeUnit.SECONDS).getCode());
+    assertEquals(io.grpc.Status.Code.OK, second.end.get(60, java.util.concurrent.TimeUnit.SECONDS).getCode());
+    List<String> placed = List.of(first.events.get(0).getStarted().getWorkers(0),
+        second.events.get(0).getStarted().getWorkers(0));
+    assertEquals(java.util.Set.of("embedded", "embedded-2"), java.util.Set.copyOf(placed));
+    GenerationOptions o = GenerationOptions.builder().lengths(128, 128, 8).cache("maskkv", 8).earlyStop(false)
+        .seed(42).build();
+    try (Transformer t = Transformer.load(model, Device.cpu())) {
+      assertArrayEquals(new Generator(t).generate(a, o, e -> {}).response(), ServingEquivalenceTest.served(
+          first.events));
+      assertArrayEquals(new Generator(t).generate(b, o, e -> {}).response(), ServingEquivalenceTest.served(
+          second.events));
+    }
+  }
+
+  @Test
   void embeddedModeServesATextPromptWithTheInProcessEnginesTokens() {
     Path model = ServingModels.model(ModelFamily.LLADA);
     cluster = new TestCluster().controller(Map.of("maskkv.embedded.enabled", true,

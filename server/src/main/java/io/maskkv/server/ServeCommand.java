@@ -78,8 +78,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--default-budget", description = "budget of requests that name none (default: 256)")
   Integer defaultBudget;
 
+  @Option(names = "--intra-op-threads", description = "PyTorch threads per operator in this process (default: one "
+      + "per core; 1 is faster where several workers share the cores)")
+  Integer intraOpThreads;
+
+  @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
+      + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
+  Integer embeddedWorkers;
+
   @Override
   public Integer call() throws InterruptedException {
+    io.maskkv.worker.engine.Devices.intraOpThreads(intraOpThreads);
     boolean external = (workers != null && !workers.isEmpty()) || (dns != null && !dns.isEmpty());
     boolean embed = embedded != null ? embedded : !external;
     model = Installation.resolve(model);
@@ -123,6 +132,9 @@ public final class ServeCommand implements Callable<Integer> {
       p.put("maskkv.embedded.model", model.toString());
       p.put("maskkv.embedded.device", device);
       p.put("maskkv.embedded.kv-bytes", kvBytes);
+      if (embeddedWorkers != null) {
+        p.put("maskkv.embedded.workers", embeddedWorkers);
+      }
     }
     if (workers != null) {
       p.put("maskkv.workers", workers);

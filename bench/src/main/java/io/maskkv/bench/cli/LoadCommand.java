@@ -83,8 +83,17 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--out", description = "folder for load.csv, throughput.png and latency.png")
   Path out;
 
+  @Option(names = "--intra-op-threads", description = "PyTorch threads per operator in this process (default: one "
+      + "per core; 1 is faster where several workers share the cores)")
+  Integer intraOpThreads;
+
+  @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
+      + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
+  Integer embeddedWorkers;
+
   @Override
   public Integer call() throws Exception {
+    io.maskkv.worker.engine.Devices.intraOpThreads(intraOpThreads);
     if (concurrency != null && rates != null) {
       throw new IllegalArgumentException("give --concurrency or --rate, not both");
     }
@@ -168,6 +177,9 @@ public final class LoadCommand implements Callable<Integer> {
     p.put("maskkv.session-timeout", "1h");
     if (kvBytes != null) {
       p.put("maskkv.embedded.kv-bytes", kvBytes);
+    }
+    if (embeddedWorkers != null) {
+      p.put("maskkv.embedded.workers", embeddedWorkers);
     }
     if (chunkedPrefill != null) {
       p.put("maskkv.embedded.chunked-prefill", chunkedPrefill);

@@ -6,6 +6,22 @@ import ai.djl.Device;
 public final class Devices {
   private Devices() {}
 
+  /**
+   * Sets PyTorch's intra-op threads for this process (DJL reads the property when its engine starts, so this must
+   * run before the first model loads; null leaves PyTorch's default, one per core). One thread per worker is the
+   * faster setting where several workers or other busy threads share the cores: a parallel region waits for its
+   * slowest thread, and a descheduled one stalls it.
+   */
+  public static void intraOpThreads(Integer threads) {
+    if (threads == null) {
+      return;
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("--intra-op-threads must be at least 1, got " + threads);
+    }
+    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+  }
+
   public static Device parse(String name) {
     String n = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
     if (n.isEmpty() || n.equals("cpu")) {
