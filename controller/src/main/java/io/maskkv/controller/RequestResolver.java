@@ -105,6 +105,16 @@ public class RequestResolver {
     if (s.hasSeed()) {
       o.seed(s.getSeed());
     }
+    if (s.hasFactor()) {
+      o.factor(s.getFactor());
+    }
+    if (s.hasAlgTemp()) {
+      o.algTemp(s.getAlgTemp());
+    }
+    if (s.hasEps()) {
+      o.eps(s.getEps());
+    }
+    o.logitsEosInf(s.getLogitsEosInf()).confidenceEosEotInf(s.getConfidenceEosEotInf());
     if (cache.hasGamma()) {
       o.gamma(cache.getGamma());
     }

@@ -88,6 +88,12 @@ class BadRequestTest {
         good(b -> b.setSampler(SamplerOptions.newBuilder().setRemasking("greedy"))));
     assertStatus(Status.Code.INVALID_ARGUMENT, "refresh",
         good(b -> b.setCache(CachePolicy.newBuilder().setMethod("maskkv").setRefresh("sometimes"))));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "eps must be in (0, 1)",
+        good(b -> b.setSampler(SamplerOptions.newBuilder().setEps(1.5))));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "factor must be >= 0",
+        good(b -> b.setSampler(SamplerOptions.newBuilder().setFactor(-1))));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "alg_temp must be >= 0",
+        good(b -> b.setSampler(SamplerOptions.newBuilder().setAlgTemp(Double.NaN))));
   }
 
   @Test

@@ -77,6 +77,29 @@ class ServingEquivalenceTest {
   }
 
   @Test
+  void theReferenceSamplersOptionsTravelThroughTheApi() {
+    Path model = ServingModels.model(ModelFamily.LLADA);
+    cluster = new TestCluster();
+    cluster.worker(model, 0, 4);
+    cluster.controller(Map.of());
+    int[] prompt = TestModels.prompt(40, 3);
+    GenerateRequest plain = request(prompt, "maskkv", 8);
+    GenerateRequest parity = plain.toBuilder().setSampler(io.maskkv.proto.v1.SamplerOptions.newBuilder()
+        .setFactor(1.0).setLogitsEosInf(true).setConfidenceEosEotInf(true)).build();
+    GenerationOptions o = GenerationOptions.builder().lengths(16, 16, 8).cache("maskkv", 8).seed(42).factor(1.0)
+        .logitsEosInf(true).confidenceEosEotInf(true).build();
+    int[] expected;
+    try (Transformer t = Transformer.load(model, Device.cpu())) {
+      expected = new Generator(t).generate(prompt, o, e -> {}).response();
+    }
+    List<GenerateEvent> events = cluster.generate(parity);
+    assertArrayEquals(expected, served(events), "the options reach the sampler");
+    // the factor rule commits several tokens in a step: fewer steps than the plain one-token-per-step run
+    assertTrue(TestCluster.summary(events).getSummary().getSteps()
+        < TestCluster.summary(cluster.generate(plain)).getSummary().getSteps(), "factor decoding takes fewer steps");
+  }
+
+  @Test
   void twoShardsSplittingTheLayersGiveExactlyTheSameTokens() {
     for (ModelFamily family : ModelFamily.values()) {
       Path model = ServingModels.model(family);

@@ -73,23 +73,21 @@ public final class GenerationFlags {
   Boolean earlyStop;
 
   @Option(names = "--alg-temp", description = "Dream's alg_temp: draw the committed positions from "
-      + "softmax(confidence / T) instead of the top-k (generate only; default: 0)")
+      + "softmax(confidence / T) instead of the top-k (default: 0)")
   Double algTemp;
 
-  @Option(names = "--eps", description = "Dream's eps, the last timestep of its schedule (generate only; "
-      + "default: 0.001)")
+  @Option(names = "--eps", description = "Dream's eps, the last timestep of its schedule (default: 0.001)")
   Double eps;
 
   @Option(names = "--factor", description = "Fast-dLLM's factor-based parallel decoding: commit the n-th most "
-      + "confident token while its confidence >= 1 - F/(n+1) (generate only; default: 0, off)")
+      + "confident token while its confidence >= 1 - F/(n+1) (default: 0, off)")
   Double factor;
 
-  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS (generate only; "
-      + "the public API does not carry it yet)")
+  @Option(names = "--logits-eos-inf", description = "LLaDA's logits_eos_inf: never predict EOS")
   boolean logitsEosInf;
 
   @Option(names = "--confidence-eos-eot-inf", description = "LLaDA's confidence_eos_eot_inf: an EOT prediction "
-      + "ranks last (generate only)")
+      + "ranks last")
   boolean confidenceEosEotInf;
 
   /** The options for in-process generation: the flags given, defaults for the rest, validated. */
@@ -209,6 +207,16 @@ public final class GenerationFlags {
     if (seed != null) {
       s.setSeed(seed);
     }
+    if (factor != null) {
+      s.setFactor(factor);
+    }
+    if (algTemp != null) {
+      s.setAlgTemp(algTemp);
+    }
+    if (eps != null) {
+      s.setEps(eps);
+    }
+    s.setLogitsEosInf(logitsEosInf).setConfidenceEosEotInf(confidenceEosEotInf);
     r.setSampler(s);
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
  * <p>Standard fields: {@code model, prompt | messages, max_tokens (max_completion_tokens), temperature, top_p,
  * seed, stop, stream, n (1 only)}. The dLLM and cache options are extra body fields, named as in the proto:
  * {@code gen_length} (overrides max_tokens), {@code steps, block_length, remasking, threshold, cfg_scale, top_k,
+ * factor, alg_temp, eps, logits_eos_inf, confidence_eos_eot_inf,
  * early_stop, cache_method} (alias {@code method}), {@code budget, refresh, gamma, window}, and
  * {@code maskkv_events} (stream steps and evictions with kept positions in a {@code maskkv} chunk field).
  */
@@ -116,6 +117,21 @@ final class RequestMapper {
     }
     if (body.hasNonNull("cfg_scale")) {
       s.setCfgScale(number(body, "cfg_scale"));
+    }
+    if (body.hasNonNull("factor")) {
+      s.setFactor(number(body, "factor"));
+    }
+    if (body.hasNonNull("alg_temp")) {
+      s.setAlgTemp(number(body, "alg_temp"));
+    }
+    if (body.hasNonNull("eps")) {
+      s.setEps(number(body, "eps"));
+    }
+    if (body.hasNonNull("logits_eos_inf")) {
+      s.setLogitsEosInf(bool(body, "logits_eos_inf"));
+    }
+    if (body.hasNonNull("confidence_eos_eot_inf")) {
+      s.setConfidenceEosEotInf(bool(body, "confidence_eos_eot_inf"));
     }
     b.setSampler(s);
     CachePolicy.Builder c = CachePolicy.newBuilder()
