@@ -352,6 +352,7 @@ public class ControllerConfig {
     private boolean chunkedPrefill = true;
     private long kvBytes = 2L << 30;
     private int workers = 1;
+    private String dtype = "auto";
 
     /** Start a worker holding all layers of {@link #getModel()} inside the controller. */
     public boolean isEnabled() {
@@ -411,6 +412,15 @@ public class ControllerConfig {
      * (replica groups): on a CPU box, N workers with one intra-op thread each keep N cores busy with N sessions'
      * steps instead of one worker's parallel regions waiting for each other.
      */
+    /** Weight precision of the embedded worker: auto (the checkpoint's on CUDA, fp32 on CPU), fp32, bf16, fp16. */
+    public String getDtype() {
+      return dtype;
+    }
+
+    public void setDtype(String dtype) {
+      this.dtype = dtype;
+    }
+
     public int getWorkers() {
       return workers;
     }

@@ -13,6 +13,9 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.maskkv.worker.engine.LoadProgress;
+import io.maskkv.worker.engine.ModelLoader;
+import io.maskkv.worker.engine.WeightPrecision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +40,10 @@ public class EmbeddedWorker implements AutoCloseable {
           + " not found (set maskkv.embedded.model, or write one with ./maskkv make-model)");
     }
     for (int i = 1; i <= e.getWorkers(); i++) {
-      Transformer model = Transformer.load(dir, Devices.parse(e.getDevice()));
+      // the same precision rule and memory check as ./maskkv worker: refused in one line if it does not fit
+      Transformer model = ModelLoader.load(dir, Devices.parse(e.getDevice()), 0,
+          io.maskkv.common.model.ModelConfigJson.read(dir).layers(), WeightPrecision.parse(e.getDtype()),
+          e.getKvBytes(), LoadProgress.NONE);
       models.add(model);
       String id = i == 1 ? "embedded" : "embedded-" + i;
       String name = "maskkv-" + id + "-" + System.identityHashCode(this);

@@ -66,6 +66,10 @@ public final class ServeCommand implements Callable<Integer> {
           + "workers that register themselves")
   Boolean embedded;
 
+  @Option(names = "--dtype", defaultValue = "auto", description = "weight precision of the embedded worker: auto "
+      + "(the checkpoint's on CUDA, fp32 on CPU), fp32, bf16, fp16")
+  String dtype;
+
   @Option(names = "--kv-bytes", defaultValue = "2GB", description = "KV capacity of the embedded worker")
   String kvBytes;
 
@@ -132,6 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
       p.put("maskkv.embedded.model", model.toString());
       p.put("maskkv.embedded.device", device);
       p.put("maskkv.embedded.kv-bytes", kvBytes);
+      p.put("maskkv.embedded.dtype", dtype);
       if (embeddedWorkers != null) {
         p.put("maskkv.embedded.workers", embeddedWorkers);
       }
