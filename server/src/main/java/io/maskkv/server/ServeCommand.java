@@ -82,9 +82,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--default-budget", description = "budget of requests that name none (default: 256)")
   Integer defaultBudget;
 
-  @Option(names = "--intra-op-threads", description = "PyTorch threads per operator in this process (default: one "
-      + "per core; 1 is faster where several workers share the cores)")
-  Integer intraOpThreads;
+  @picocli.CommandLine.Mixin
+  ThreadFlags threads;
 
   @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
       + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
@@ -92,7 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    io.maskkv.worker.engine.Devices.intraOpThreads(intraOpThreads);
+    threads.apply();
     boolean external = (workers != null && !workers.isEmpty()) || (dns != null && !dns.isEmpty());
     boolean embed = embedded != null ? embedded : !external;
     model = Installation.resolve(model);

@@ -97,13 +97,12 @@ public final class WorkerCommand implements Callable<Integer> {
       + "capacity, sessions) at /prometheus on this port (default: off)")
   Integer metricsPort;
 
-  @Option(names = "--intra-op-threads", description = "PyTorch threads per operator in this process (default: one "
-      + "per core; 1 is faster where several workers share the cores)")
-  Integer intraOpThreads;
+  @picocli.CommandLine.Mixin
+  ThreadFlags threads;
 
   @Override
   public Integer call() throws InterruptedException {
-    io.maskkv.worker.engine.Devices.intraOpThreads(intraOpThreads);
+    threads.apply();
     int total = ModelConfigJson.read(model).layers();
     int from = 0;
     int to = total;

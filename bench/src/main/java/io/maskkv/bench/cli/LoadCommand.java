@@ -83,9 +83,8 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--out", description = "folder for load.csv, throughput.png and latency.png")
   Path out;
 
-  @Option(names = "--intra-op-threads", description = "PyTorch threads per operator in this process (default: one "
-      + "per core; 1 is faster where several workers share the cores)")
-  Integer intraOpThreads;
+  @picocli.CommandLine.Mixin
+  io.maskkv.server.ThreadFlags threads;
 
   @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
       + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
@@ -93,7 +92,7 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    io.maskkv.worker.engine.Devices.intraOpThreads(intraOpThreads);
+    threads.apply();
     if (concurrency != null && rates != null) {
       throw new IllegalArgumentException("give --concurrency or --rate, not both");
     }
