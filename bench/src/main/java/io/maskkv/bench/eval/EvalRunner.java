@@ -1,6 +1,7 @@
 package io.maskkv.bench.eval;
 
 import io.maskkv.bench.longbench.LongBenchRecord;
+import io.maskkv.common.budget.EvictionMethods;
 import io.maskkv.common.decode.GenerationOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,16 +111,19 @@ public final class EvalRunner {
       RecordPrompts.Prepared p = prompts.prepare(model, name, r, plan.options());
       EvalModel.Output fullOut = one(task, name, r, p, EvalPlan.FULL, 0, full);
       fullBytes.add(full.lastScore, fullOut, 0, 0, false, 0);
+      // greedy generation is deterministic: the byte sweep reuses the budget sweep's runs of this record
+      Map<String, EvalModel.Output> memo = new java.util.HashMap<>();
       for (int i = 0; i < methods.size(); i++) {
         for (int j = 0; j < budgets.size(); j++) {
-          one(task, name, r, p, methods.get(i), budgets.get(j), cells[i][j]);
+          memo.put(methods.get(i) + "@" + budgets.get(j),
+              one(task, name, r, p, methods.get(i), budgets.get(j), cells[i][j]));
         }
       }
       long promptFull = model.kvBytesPerToken() * p.ids().length;
       for (int i = 0; i < methods.size(); i++) {
         for (int j = 0; j < byteTargets.size(); j++) {
           long cap = byteTargets.get(j).bytesFor(promptFull);
-          Fit f = fit(p, methods.get(i), cap, byteCells[i][j].lastBudget);
+          Fit f = fit(p, methods.get(i), cap, byteCells[i][j].lastBudget, memo);
           double score = task.score(f.out().answer(), r);
           byteCells[i][j].add(score, f.out(), cap, f.budget(), f.over(), f.generations());
           predictions.accept(new Prediction(name, r.id(), methods.get(i) + "@" + byteTargets.get(j).label(),
@@ -159,11 +163,22 @@ public final class EvalRunner {
    * when it does not, then bisect between the largest fitting and the smallest exceeding budget. Held bytes grow
    * with the budget for every allocator here (each head's share is a floor of a budget-proportional amount), so
    * this ends with budget B fitting and B + 1 exceeding (or B the whole prompt). When even budget 1 exceeds the
-   * cap, budget 1 runs and the record counts as {@code over}.
+   * cap, budget 1 runs and the record counts as {@code over}. A method with the uniform allocator holds exactly
+   * B positions per head and layer, so its budget is the cap over the bytes per token, one generation (none when
+   * {@code memo}, keyed {@code method@budget}, already holds it).
    */
-  Fit fit(RecordPrompts.Prepared p, String method, long cap, int guess) {
+  Fit fit(RecordPrompts.Prepared p, String method, long cap, int guess, Map<String, EvalModel.Output> memo) {
     int prompt = p.ids().length;
     long perToken = model.kvBytesPerToken();
+    int[] generated = {0};
+    java.util.function.IntFunction<EvalModel.Output> run = k -> memo.computeIfAbsent(method + "@" + k, key -> {
+      generated[0]++;
+      return model.generate(p.ids(), p.options().withCache(method, k));
+    });
+    if (perToken > 0 && cap >= perToken && EvictionMethods.parse(method).allocator().name().equals("uniform")) {
+      int b = (int) Math.min(prompt, cap / perToken);
+      return new Fit(b, run.apply(b), false, generated[0]);
+    }
     java.util.Map<Integer, EvalModel.Output> tried = new java.util.HashMap<>();
     int lo = 0; // largest budget known to fit (0: none yet)
     int hi = Integer.MAX_VALUE; // smallest budget known to exceed
@@ -171,8 +186,7 @@ public final class EvalRunner {
     b = Math.max(1, Math.min(prompt, b));
     while (true) {
       int budget = b;
-      EvalModel.Output o = tried.computeIfAbsent(budget,
-          k -> model.generate(p.ids(), p.options().withCache(method, k)));
+      EvalModel.Output o = tried.computeIfAbsent(budget, run::apply);
       long held = o.promptKvBytes();
       if (held < 0) {
         throw new IllegalStateException("the model does not report prompt KV bytes; --kv-bytes needs them");
@@ -183,7 +197,7 @@ public final class EvalRunner {
         hi = Math.min(hi, budget);
       }
       if (lo == 0 && hi == 1) {
-        return new Fit(1, o, true, tried.size());
+        return new Fit(1, o, true, generated[0]);
       }
       if (lo >= prompt || hi <= lo + 1) { // (hi < lo only if held bytes were not monotone: keep the fitting one)
         break;
@@ -198,7 +212,7 @@ public final class EvalRunner {
       }
       b = Math.max(lo + 1, Math.min(prompt, Math.min(next, hi - 1)));
     }
-    return new Fit(lo, tried.get(lo), false, tried.size());
+    return new Fit(lo, tried.get(lo), false, generated[0]);
   }
 
   private EvalModel.Output one(EvalTask task, String name, LongBenchRecord r, RecordPrompts.Prepared prompt,

@@ -54,7 +54,7 @@ class EqualBytesTest {
         for (String method : List.of("maskkv", "snapkv", "adakv")) {
           for (ByteTarget t : ByteTarget.parseList("2.5%,10%,30KiB")) {
             long cap = t.bytesFor(promptFull);
-            EvalRunner.Fit f = runner.fit(p, method, cap, 0);
+            EvalRunner.Fit f = runner.fit(p, method, cap, 0, new java.util.HashMap<>());
             long held = f.out().promptKvBytes();
             String what = method + " at " + t.label() + " (cap " + cap + ", B " + f.budget() + ", held " + held + ")";
             assertFalse(f.over(), what);
@@ -67,8 +67,13 @@ class EqualBytesTest {
             if (method.equals("snapkv")) {
               assertEquals((long) f.budget() * perToken, held, what + ": snapkv keeps exactly B per head and layer");
             }
-            // the same search again, from the found budget as the guess, needs at most two generations
-            assertTrue(runner.fit(p, method, cap, f.budget()).generations() <= 2, what);
+            // the same search again, from the found budget as the guess, needs at most two generations, and none
+            // when they are memoised
+            java.util.Map<String, EvalModel.Output> memo = new java.util.HashMap<>();
+            EvalRunner.Fit again = runner.fit(p, method, cap, f.budget(), memo);
+            assertTrue(again.generations() <= 2, what);
+            assertEquals(f.budget(), again.budget(), what);
+            assertEquals(0, runner.fit(p, method, cap, f.budget(), memo).generations(), what);
           }
         }
       }
