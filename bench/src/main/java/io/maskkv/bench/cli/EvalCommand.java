@@ -1,6 +1,9 @@
 package io.maskkv.bench.cli;
 
 import io.maskkv.bench.eval.AccuracyPlot;
+import io.maskkv.bench.eval.ByteTarget;
+import io.maskkv.bench.eval.BytesRow;
+import io.maskkv.bench.eval.BytesTable;
 import io.maskkv.bench.eval.EngineModel;
 import io.maskkv.bench.eval.EvalPlan;
 import io.maskkv.bench.eval.EvalRow;
@@ -45,6 +48,11 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--budgets", defaultValue = EvalPlan.DEFAULT_BUDGETS,
       description = "prompt KV pairs kept per head per layer on average (default: ${DEFAULT-VALUE})")
   String budgets;
+
+  @Option(names = "--kv-bytes", description = "also sweep byte caps at equal bytes: sizes (24KiB, 1MiB, 100000) "
+      + "or shares of the prompt's full KV (2.5%%); each method runs per record at the largest budget whose "
+      + "compressed prompt K/V fits under the cap; table printed, CSV in NAME-bytes.csv")
+  String kvBytes;
 
   @Option(names = "--gen-length", description = "new tokens for every record (default: LongBench's dataset2maxlen "
       + "for its datasets, 16 for our tasks)")
@@ -123,6 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
         .cache(EvalPlan.FULL, 0).seed(seed).refresh(Refresh.parse(refresh)).logitsEosInf(logitsEosInf)
         .confidenceEosEotInf(confidenceEosEotInf).factor(factor).build();
     EvalPlan plan = EvalPlan.of(methods, budgets, options);
+    List<ByteTarget> targets = ByteTarget.parseList(kvBytes);
     List<EvalTask> tasks = new ArrayList<>();
     for (Path file : data) {
       tasks.add(EvalTask.load(file, task, metric, limit));
@@ -130,6 +139,7 @@ public final class EvalCommand implements Callable<Integer> {
     quietProfileWarning();
 
     List<EvalRow> rows;
+    List<BytesRow> bytesRows;
     try (EngineModel m = EngineModel.of(model.load());
         PredictionLog log = predictions == null ? null : PredictionLog.open(predictions)) {
       long records = tasks.stream().mapToLong(t -> t.records().size()).sum();
@@ -141,10 +151,17 @@ public final class EvalCommand implements Callable<Integer> {
       if (log != null) {
         runner.onPrediction(log);
       }
+      runner.bytes(targets);
       rows = runner.run(tasks);
+      bytesRows = runner.bytesRows();
     }
     System.out.print(ResultTable.format(rows));
     ResultCsv.write(out, rows);
+    if (!bytesRows.isEmpty()) {
+      System.out.print(BytesTable.format(bytesRows));
+      BytesTable.write(BytesTable.fileFor(out), bytesRows);
+      System.err.println("wrote " + BytesTable.fileFor(out));
+    }
     List<Path> pngs = AccuracyPlot.write(out, rows);
     Path results = LongBenchResults.dirFor(out);
     LongBenchResults.write(results, rows);

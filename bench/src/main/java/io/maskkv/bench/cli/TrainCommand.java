@@ -73,11 +73,26 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--objective", description = "answer: loss on the masked answer slots only (SFT-style, default); "
       + "pretrain: LLaDA's pretraining objective, every position of the sequence masked with probability t and "
-      + "predicted; with --resume: the next stage's, else the checkpoint's")
+      + "predicted; mixed: each sequence is an answer one with probability --answer-share, else a pretrain one; "
+      + "with --resume: the next stage's, else the checkpoint's")
   String objective;
 
-  @Option(names = "--filler-ratio", description = "pretrain objective: the share of sequences that are plain "
-      + "filler text rather than a task (default 0; with --resume: the checkpoint's)")
+  @Option(names = "--answer-share", description = "mixed objective: the probability that a sequence is an "
+      + "answer-only one (default 0.5; with --resume: the checkpoint's)")
+  Double answerShare;
+
+  @Option(names = "--decay-from", description = "learning-rate schedule: cosine from --lr at this step (counted "
+      + "from the run's start) down to --min-lr at --decay-to, constant after; default none (constant lr)")
+  Long decayFrom;
+
+  @Option(names = "--decay-to", description = "see --decay-from")
+  Long decayTo;
+
+  @Option(names = "--min-lr", description = "see --decay-from (default lr/10)")
+  Double minLr;
+
+  @Option(names = "--filler-ratio", description = "pretrain and mixed objectives: the share of pretrain sequences "
+      + "that are plain filler text rather than a task (default 0; with --resume: the checkpoint's)")
   Double fillerRatio;
 
   @Option(names = "--warmup", defaultValue = "100")
@@ -106,11 +121,15 @@ public final class TrainCommand implements Callable<Integer> {
     Path accCsv = out.resolve("accuracy.csv");
     TrainConfig.Objective obj = objective == null ? null
         : TrainConfig.Objective.valueOf(objective.trim().toUpperCase(Locale.ROOT));
+    Double share = answerShare == null && obj == TrainConfig.Objective.MIXED ? Double.valueOf(0.5) : answerShare;
     try (Trainer t = resume != null
-        ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio))
+        ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio, share, decayFrom, decayTo,
+            minLr))
         : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
             length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup,
-            seed, offsetHeads, queries, bindingPrior, obj, fillerRatio == null ? 0 : fillerRatio))) {
+            seed, offsetHeads, queries, bindingPrior, obj, fillerRatio == null ? 0 : fillerRatio,
+            share == null ? 0 : share, decayFrom == null ? 0 : decayFrom, decayTo == null ? 0 : decayTo,
+            minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10))) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
       } else {

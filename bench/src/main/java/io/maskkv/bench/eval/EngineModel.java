@@ -69,9 +69,20 @@ public final class EngineModel implements EvalModel, AutoCloseable {
 
   @Override
   public Output generate(int[] prompt, GenerationOptions options) {
-    GenerationResult r = generator.generate(prompt, options, StepListener.NONE);
+    long[] promptBytes = {0};
+    boolean[] evicted = {false};
+    GenerationResult r = generator.generate(prompt, options, StepListener.NONE, d -> {
+      promptBytes[0] += d.bytesAfter();
+      evicted[0] = true;
+    });
+    long held = evicted[0] ? promptBytes[0] : r.promptKvBytesFull();
     return new Output(tokenizer.decode(r.answer()), r.msPerCachedStep(), r.firstStepNanos() / 1e6,
-        r.kvBytesPeak());
+        r.kvBytesPeak(), held);
+  }
+
+  @Override
+  public long kvBytesPerToken() {
+    return model.config().kvBytesPerTokenPerLayer() * model.config().layers();
   }
 
   @Override

@@ -111,7 +111,7 @@ public final class ResultCsv {
   }
 
   /** RFC 4180 quoting for fields that need it. */
-  private static String field(String s) {
+  static String field(String s) {
     if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
       return s;
     }

@@ -22,8 +22,11 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
    */
   static Batch sample(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, long step) {
     SplittableRandom rnd = new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L + step);
-    return c.objective() == TrainConfig.Objective.PRETRAIN ? PretrainBatch.sample(c, tasks, vocab, rnd)
-        : sample(c, tasks, vocab, rnd, false);
+    return switch (c.objective()) {
+      case PRETRAIN -> PretrainBatch.sample(c, tasks, vocab, rnd);
+      case MIXED -> mixed(c, tasks, vocab, rnd);
+      case ANSWER -> sample(c, tasks, vocab, rnd, false);
+    };
   }
 
   /**
@@ -37,48 +40,77 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     int[] targets = new int[c.batch() * total];
     float[] weights = new float[c.batch() * total];
     for (int b = 0; b < c.batch(); b++) {
-      TaskGenerator task = tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size()));
-      int asked = c.queries() <= 1 ? 1 : 1 + rnd.nextInt(c.queries());
-      TaskInstance inst = task.instance(rnd, c.length(), asked);
-      List<TaskQuery> qs = inst.queries();
-      String solved = "";
-      if (qs.size() > 1) {
-        // earlier questions sit inline with their answers, the last one before the answer slots as in serving;
-        // the context shrinks by what they take so the prompt stays c.length() tokens
-        int extra = 0;
-        for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
-          extra += TaskVocabulary.countTokens(q.input()) + 1;
-        }
-        inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
-        qs = inst.queries();
-        StringBuilder sb = new StringBuilder();
-        for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
-          sb.append(' ').append(q.input()).append(' ').append(q.answer());
-        }
-        solved = sb.toString();
+      answerRow(c, tasks, vocab, rnd, allMasked, tokens, targets, weights, b * total);
+    }
+    return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  /**
+   * One sequence of the answer objective written at {@code off} of the batch arrays (the body of the answer
+   * batch's loop, drawn from {@code rnd} in the same order, so answer-objective batches are unchanged).
+   */
+  static void answerRow(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, SplittableRandom rnd,
+      boolean allMasked, int[] tokens, int[] targets, float[] weights, int off) {
+    int total = c.length() + c.answerSlots();
+    TaskGenerator task = tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size()));
+    int asked = c.queries() <= 1 ? 1 : 1 + rnd.nextInt(c.queries());
+    TaskInstance inst = task.instance(rnd, c.length(), asked);
+    List<TaskQuery> qs = inst.queries();
+    String solved = "";
+    if (qs.size() > 1) {
+      // earlier questions sit inline with their answers, the last one before the answer slots as in serving;
+      // the context shrinks by what they take so the prompt stays c.length() tokens
+      int extra = 0;
+      for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+        extra += TaskVocabulary.countTokens(q.input()) + 1;
       }
-      TaskQuery q = qs.get(qs.size() - 1);
-      int[] prompt = vocab.encode(inst.context() + solved + " " + q.input());
-      if (prompt.length > c.length()) {
-        prompt = Arrays.copyOfRange(prompt, prompt.length - c.length(), prompt.length);
+      inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
+      qs = inst.queries();
+      StringBuilder sb = new StringBuilder();
+      for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+        sb.append(' ').append(q.input()).append(' ').append(q.answer());
       }
-      int off = b * total;
-      // left-pad short prompts with EOS (LLaDA pads with EOS); positions stay 0..total-1
-      Arrays.fill(tokens, off, off + c.length() - prompt.length, vocab.eos());
-      System.arraycopy(prompt, 0, tokens, off + c.length() - prompt.length, prompt.length);
-      int answer = vocab.encode(q.answer())[0];
-      double t = TrainConfig.T_MIN + (1 - TrainConfig.T_MIN) * rnd.nextDouble();
-      if (qs.size() > 1) {
-        maskInlineAnswers(tokens, targets, weights, off, off + c.length(), qs, vocab, rnd, t, allMasked);
-      }
-      int forced = rnd.nextInt(c.answerSlots());
-      for (int s = 0; s < c.answerSlots(); s++) {
-        int pos = off + c.length() + s;
-        int target = s == 0 ? answer : vocab.eos();
-        targets[pos] = target;
-        boolean masked = allMasked || s == forced || rnd.nextDouble() < t;
-        tokens[pos] = masked ? vocab.mask() : target;
-        weights[pos] = masked ? (float) (1 / t) : 0f;
+      solved = sb.toString();
+    }
+    TaskQuery q = qs.get(qs.size() - 1);
+    int[] prompt = vocab.encode(inst.context() + solved + " " + q.input());
+    if (prompt.length > c.length()) {
+      prompt = Arrays.copyOfRange(prompt, prompt.length - c.length(), prompt.length);
+    }
+    // left-pad short prompts with EOS (LLaDA pads with EOS); positions stay 0..total-1
+    Arrays.fill(tokens, off, off + c.length() - prompt.length, vocab.eos());
+    System.arraycopy(prompt, 0, tokens, off + c.length() - prompt.length, prompt.length);
+    int answer = vocab.encode(q.answer())[0];
+    double t = TrainConfig.T_MIN + (1 - TrainConfig.T_MIN) * rnd.nextDouble();
+    if (qs.size() > 1) {
+      maskInlineAnswers(tokens, targets, weights, off, off + c.length(), qs, vocab, rnd, t, allMasked);
+    }
+    int forced = rnd.nextInt(c.answerSlots());
+    for (int s = 0; s < c.answerSlots(); s++) {
+      int pos = off + c.length() + s;
+      int target = s == 0 ? answer : vocab.eos();
+      targets[pos] = target;
+      boolean masked = allMasked || s == forced || rnd.nextDouble() < t;
+      tokens[pos] = masked ? vocab.mask() : target;
+      weights[pos] = masked ? (float) (1 / t) : 0f;
+    }
+  }
+
+  /**
+   * The mixed objective: each sequence is, with probability {@code answerShare}, an answer-objective sequence
+   * (prompt clean, loss on the masked answer slots weighted 1/t), else a pretrain sequence (filler or task, every
+   * position masked with probability p, weighted 1/(p·L)); their losses add up in one batch.
+   */
+  static Batch mixed(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, SplittableRandom rnd) {
+    int total = c.length() + c.answerSlots();
+    int[] tokens = new int[c.batch() * total];
+    int[] targets = new int[c.batch() * total];
+    float[] weights = new float[c.batch() * total];
+    for (int b = 0; b < c.batch(); b++) {
+      if (rnd.nextDouble() < c.answerShare()) {
+        answerRow(c, tasks, vocab, rnd, false, tokens, targets, weights, b * total);
+      } else {
+        PretrainBatch.row(c, tasks, vocab, rnd, tokens, targets, weights, b * total);
       }
     }
     return new Batch(tokens, targets, weights, c.batch(), total);

@@ -32,18 +32,24 @@ final class PretrainBatch {
     int[] targets = new int[c.batch() * total];
     float[] weights = new float[c.batch() * total];
     for (int b = 0; b < c.batch(); b++) {
-      int off = b * total;
-      int[] clean = rnd.nextDouble() < c.fillerRatio() ? vocab.encode(FillerText.text(rnd, total))
-          : taskSequence(c, tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size())), vocab, rnd);
-      double p = maskRatio(rnd.nextDouble());
-      for (int i = 0; i < total; i++) {
-        targets[off + i] = clean[i];
-        boolean masked = rnd.nextDouble() < p;
-        tokens[off + i] = masked ? vocab.mask() : clean[i];
-        weights[off + i] = masked ? weight(p, total) : 0f;
-      }
+      row(c, tasks, vocab, rnd, tokens, targets, weights, b * total);
     }
     return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  /** One pretrain sequence written at {@code off} of the batch arrays (also the mixed objective's pretrain rows). */
+  static void row(TrainConfig c, List<TaskGenerator> tasks, Vocabulary vocab, SplittableRandom rnd, int[] tokens,
+      int[] targets, float[] weights, int off) {
+    int total = c.length() + c.answerSlots();
+    int[] clean = rnd.nextDouble() < c.fillerRatio() ? vocab.encode(FillerText.text(rnd, total))
+        : taskSequence(c, tasks.size() == 1 ? tasks.get(0) : tasks.get(rnd.nextInt(tasks.size())), vocab, rnd);
+    double p = maskRatio(rnd.nextDouble());
+    for (int i = 0; i < total; i++) {
+      targets[off + i] = clean[i];
+      boolean masked = rnd.nextDouble() < p;
+      tokens[off + i] = masked ? vocab.mask() : clean[i];
+      weights[off + i] = masked ? weight(p, total) : 0f;
+    }
   }
 
   /** LLaDA's p_mask = (1 - eps)·t + eps for t ~ U(0, 1): never 0, so 1/p stays finite. */

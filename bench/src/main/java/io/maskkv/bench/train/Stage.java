@@ -2,13 +2,20 @@ package io.maskkv.bench.train;
 
 /**
  * What a resumed run may change for its next stage (the curriculum's longer prompts, another task mix, a cool-down
- * learning rate, the switch from the pretrain objective to the answer-only one); null keeps the checkpoint's value.
+ * learning rate or schedule, the switch from the pretrain or mixed objective to the answer-only one); null keeps the
+ * checkpoint's value.
  * Everything else (the model's shape, the seed, the start) stays the checkpoint's.
  */
 public record Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
-    Double fillerRatio) {
+    Double fillerRatio, Double answerShare, Long decayFrom, Long decayTo, Double minLearningRate) {
   /** Continue exactly as the checkpoint was running. */
   public static final Stage SAME = new Stage(null, null, null, null, null, null);
+
+  /** A stage that keeps the checkpoint's answer share and learning-rate schedule. */
+  public Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
+      Double fillerRatio) {
+    this(length, batch, task, learningRate, objective, fillerRatio, null, null, null, null);
+  }
 
   com.fasterxml.jackson.databind.node.ObjectNode applyTo(com.fasterxml.jackson.databind.node.ObjectNode cfg) {
     if (length != null) {
@@ -31,6 +38,20 @@ public record Stage(Integer length, Integer batch, String task, Double learningR
     }
     if (fillerRatio != null) {
       cfg.put("fillerRatio", fillerRatio);
+    }
+    if (answerShare != null) {
+      cfg.put("answerShare", answerShare);
+    }
+    if (decayFrom != null) {
+      cfg.put("decayFrom", decayFrom);
+    }
+    if (decayTo != null) {
+      cfg.put("decayTo", decayTo);
+    }
+    if (minLearningRate != null) {
+      cfg.put("minLearningRate", minLearningRate);
+    } else if (decayTo != null && cfg.path("minLearningRate").asDouble(0) == 0) {
+      cfg.put("minLearningRate", cfg.get("learningRate").asDouble() / 10); // a schedule new to this run: lr/10
     }
     return cfg;
   }

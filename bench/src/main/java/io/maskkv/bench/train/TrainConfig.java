@@ -18,7 +18,15 @@ import io.maskkv.common.model.ModelShapes;
  * @param objective {@link Objective#ANSWER} (loss on the answer slots only, SFT-style) or {@link Objective#PRETRAIN}
  *     (every position of the sequence may be masked and predicted, as LLaDA is pretrained); null reads as ANSWER so
  *     checkpoints written before the option existed resume unchanged
- * @param fillerRatio pretrain objective only: the share of sequences that are plain filler text instead of a task
+ * @param fillerRatio pretrain and mixed objectives: the share of pretrain sequences that are plain filler text
+ *     instead of a task
+ * @param answerShare mixed objective only: the probability that a sequence of a batch is an answer-objective
+ *     sequence rather than a pretrain one
+ * @param decayFrom with {@code decayTo > decayFrom}: the learning rate follows a cosine from {@code learningRate}
+ *     at step decayFrom down to {@code minLearningRate} at step decayTo and stays there (0, 0: constant after
+ *     warm-up). Steps count from the run's start, resumed stages included
+ * @param decayTo see decayFrom
+ * @param minLearningRate see decayFrom
  */
 public record TrainConfig(
     int layers,
@@ -36,14 +44,20 @@ public record TrainConfig(
     int queries,
     boolean bindingPrior,
     Objective objective,
-    double fillerRatio) {
+    double fillerRatio,
+    double answerShare,
+    long decayFrom,
+    long decayTo,
+    double minLearningRate) {
 
   /** What the loss covers. */
   public enum Objective {
     /** SFT-style: the prompt is never masked; loss on the masked answer slots weighted 1/t (the bundled model). */
     ANSWER,
     /** LLaDA pretraining: t ~ U(eps, 1), every position masked with probability t, loss on all masked positions. */
-    PRETRAIN
+    PRETRAIN,
+    /** Each sequence is an ANSWER one with probability {@link #answerShare}, else a PRETRAIN one; losses add. */
+    MIXED
   }
 
   /** A run of the answer objective (the trainer's only objective before the pretrain one existed). */
@@ -54,14 +68,28 @@ public record TrainConfig(
         queries, bindingPrior, Objective.ANSWER, 0);
   }
 
+  /** A run with a constant learning rate after warm-up (no answer share: the answer or pretrain objective). */
+  public TrainConfig(int layers, int dModel, int heads, int ffn, String task, int length, int answerSlots, int batch,
+      double learningRate, int warmupSteps, long seed, java.util.List<Integer> offsetHeads, int queries,
+      boolean bindingPrior, Objective objective, double fillerRatio) {
+    this(layers, dModel, heads, ffn, task, length, answerSlots, batch, learningRate, warmupSteps, seed, offsetHeads,
+        queries, bindingPrior, objective, fillerRatio, 0, 0, 0, 0);
+  }
+
   public TrainConfig {
     objective = objective == null ? Objective.ANSWER : objective;
     if (fillerRatio < 0 || fillerRatio > 1) {
       throw new IllegalArgumentException("filler ratio " + fillerRatio + " is not in [0, 1]");
     }
-    if (fillerRatio > 0 && objective != Objective.PRETRAIN) {
+    if (fillerRatio > 0 && objective == Objective.ANSWER) {
       // answer-only sequences of plain filler would have no answer to supervise
-      throw new IllegalArgumentException("--filler-ratio needs the pretrain objective");
+      throw new IllegalArgumentException("--filler-ratio needs the pretrain or mixed objective");
+    }
+    if (answerShare < 0 || answerShare > 1) {
+      throw new IllegalArgumentException("answer share " + answerShare + " is not in [0, 1]");
+    }
+    if (decayTo > decayFrom && (minLearningRate < 0 || minLearningRate > learningRate)) {
+      throw new IllegalArgumentException("min lr " + minLearningRate + " is not in [0, " + learningRate + "]");
     }
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
     if (offsetHeads.size() > heads) {
@@ -83,6 +111,19 @@ public record TrainConfig(
    * the way T_MIN guards against, because the loss is normalised by the sequence length, not by the masked count.
    */
   public static final double PRETRAIN_EPS = 1e-3;
+
+  /**
+   * The learning rate of training step {@code step} (1-based: the step being taken): linear warm-up over
+   * {@link #warmupSteps}, then constant, or the cosine decay of {@link #decayFrom}..{@link #decayTo}.
+   */
+  public double learningRate(long step) {
+    double warm = Math.min(1.0, (double) step / Math.max(1, warmupSteps));
+    if (decayTo <= decayFrom || step <= decayFrom) {
+      return learningRate * warm;
+    }
+    double done = Math.min(1.0, (double) (step - decayFrom) / (decayTo - decayFrom));
+    return warm * (minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + Math.cos(Math.PI * done)));
+  }
 
   public ModelConfig modelConfig(int vocab) {
     return ModelShapes.small(ModelFamily.LLADA, layers, dModel, heads, heads, vocab, ffn);

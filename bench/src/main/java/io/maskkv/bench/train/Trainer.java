@@ -73,7 +73,8 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * One optimiser step; returns the batch's loss per sequence: the answer objective's masked-slot cross-entropy
-   * weighted 1/t, or the pretrain objective's cross-entropy over every masked position weighted 1/(p·L).
+   * weighted 1/t, or the pretrain objective's cross-entropy over every masked position weighted 1/(p·L), or under
+   * the mixed objective each sequence's own of the two.
    */
   public double trainStep() {
     Batch b = Batch.sample(config, tasks, vocab, step);
@@ -101,7 +102,7 @@ public final class Trainer implements AutoCloseable {
         gc.backward(l);
         loss = l.getFloat();
       }
-      double lr = config.learningRate() * Math.min(1.0, (double) step / Math.max(1, config.warmupSteps()));
+      double lr = config.learningRate(step);
       if (!adam.update(model.params, lr, step, scratch)) {
         skipped++;
       }

@@ -104,6 +104,61 @@ class TrainerTest {
     }
   }
 
+  /** The mixed objective with a cosine schedule resumes exactly and keeps its share and schedule. */
+  @Test
+  void aMixedRunWithACosineScheduleResumesExactly(@TempDir Path dir) throws Exception {
+    TrainConfig mixed = new TrainConfig(1, 32, 2, 64, "needle,multikey", 24, 2, 4, 1e-2, 1, 6, List.of(), 1, false,
+        TrainConfig.Objective.MIXED, 0.3, 0.5, 2, 5, 1e-3);
+    float[][] straight;
+    try (Trainer t = new Trainer(mixed)) {
+      for (int i = 0; i < 5; i++) {
+        t.trainStep();
+      }
+      straight = snapshot(t.parameters());
+    }
+    try (Trainer t = new Trainer(mixed)) {
+      t.trainStep();
+      t.trainStep();
+      t.saveCheckpoint(dir);
+    }
+    try (Trainer resumed = Trainer.resume(dir)) {
+      assertEquals(mixed, resumed.config());
+      for (int i = 0; i < 3; i++) {
+        assertTrue(Double.isFinite(resumed.trainStep()));
+      }
+      float[][] after = snapshot(resumed.parameters());
+      for (int i = 0; i < straight.length; i++) {
+        assertArrayEquals(straight[i], after[i], 1e-6f, "parameter " + i);
+      }
+    }
+    // a next stage may set a new schedule; without --min-lr it keeps the checkpoint's floor
+    try (Trainer next = Trainer.resume(dir,
+        new Stage(48, null, null, 5e-3, null, null, 0.8, 2L, 10L, null))) {
+      TrainConfig c = next.config();
+      assertEquals(TrainConfig.Objective.MIXED, c.objective());
+      assertEquals(0.8, c.answerShare());
+      assertEquals(48, c.length());
+      assertEquals(1e-3, c.minLearningRate(), 1e-12);
+      assertEquals(5e-3, c.learningRate(2), 1e-12);
+      assertEquals(1e-3, c.learningRate(10), 1e-12);
+      assertTrue(Double.isFinite(next.trainStep()));
+    }
+  }
+
+  @Test
+  void theLearningRateWarmsUpThenFollowsTheCosine() {
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 4, 1e-3, 10, 6, List.of(), 1, false,
+        TrainConfig.Objective.MIXED, 0, 0.5, 100, 200, 1e-4);
+    assertEquals(1e-4, c.learningRate(1), 1e-12);
+    assertEquals(1e-3, c.learningRate(10), 1e-12);
+    assertEquals(1e-3, c.learningRate(100), 1e-12);
+    assertEquals(5.5e-4, c.learningRate(150), 1e-12);
+    assertEquals(1e-4, c.learningRate(200), 1e-12);
+    assertEquals(1e-4, c.learningRate(1000), 1e-12);
+    TrainConfig constant = new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 4, 1e-3, 10, 6, List.of(), 1, false);
+    assertEquals(1e-3, constant.learningRate(1000), 1e-12);
+  }
+
   /** A checkpoint written before the objective option and the crash-safe layout resumes as the answer objective. */
   @Test
   void aLegacyCheckpointResumesAsTheAnswerObjective(@TempDir Path dir) throws Exception {

@@ -25,6 +25,7 @@ public final class EvictionMethods {
     method("full", null, null);
     method("maskkv", ScorerKind.MASK_VOTING, "maskkv");
     method("snapkv", ScorerKind.SNAPKV, "uniform");
+    method("snapkv-shrink", ScorerKind.SNAPKV_SHRINK, "uniform");
     method("pyramidkv", ScorerKind.SNAPKV, "pyramidkv");
     method("squeezeattention", ScorerKind.SNAPKV, "squeezeattention");
     method("adakv", ScorerKind.SNAPKV, "adakv");

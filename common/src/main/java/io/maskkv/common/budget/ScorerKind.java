@@ -12,6 +12,12 @@ public enum ScorerKind {
   MASK_VOTING("mask-voting", true),
   /** SnapKV: the last 32 prompt tokens vote, max-pooled with kernel 7; the window is always kept. */
   SNAPKV("snapkv", true),
+  /**
+   * SnapKV whose force-kept window shrinks with the budget: the last 32 prompt tokens still vote, but only the
+   * last min(32, ⌊k/2⌋) are always kept (k the layer's per-head budget), so at budgets below 64 at least half the
+   * budget goes to what the window votes for; identical to {@link #SNAPKV} at k ≥ 64.
+   */
+  SNAPKV_SHRINK("snapkv-shrink", true),
   /** StreamingLLM: 4 attention sinks and the most recent tokens. */
   STREAMING("streaming", false),
   /** Uniformly random scores, seeded: the floor any method must beat. */

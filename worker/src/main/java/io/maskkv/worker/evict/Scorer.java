@@ -19,4 +19,13 @@ public interface Scorer {
    * @param keys the layer's full keys over all S positions
    */
   Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope);
+
+  /**
+   * The same, told the layer's per-head budget k_l (what eviction calls): scorers whose forced positions depend on
+   * the budget (SnapKV's shrinking window) read it; the others ignore it.
+   */
+  default Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, int layerBudget,
+      NDManager scope) {
+    return score(layer, q, keys, promptLength, kvHeads, scope);
+  }
 }

@@ -10,6 +10,7 @@ public final class Scorers {
     return switch (kind) {
       case MASK_VOTING -> new MaskVotingScorer();
       case SNAPKV -> new SnapKvScorer();
+      case SNAPKV_SHRINK -> new SnapKvScorer(true);
       case STREAMING -> new StreamingScorer();
       case RANDOM -> new RandomScorer(seed);
     };

@@ -113,7 +113,7 @@ public final class CompressedPromptCache extends LayerBuffers {
       budgets = keepAll();
       Arrays.fill(keptNow, TopK.select(new float[promptLength], promptLength));
     } else {
-      Scores s = scorer.score(layer, q, keys, promptLength, kvHeads, scope);
+      Scores s = scorer.score(layer, q, keys, promptLength, kvHeads, layerBudgets[layer], scope);
       preference = s.preference();
       budgets = layerBudgets[layer] >= promptLength ? keepAll() // nothing to choose: no head may lose a token
           : method.allocator().heads().split(layerBudgets[layer], s.perHead(), preference);

@@ -130,6 +130,45 @@ class EvictionTest {
     }
   }
 
+  /**
+   * One head, a 40-token prompt whose token 3 every query attends to. At budget 10 the reference SnapKV keeps the
+   * last 10 prompt tokens (its forced 32-token window fills the budget); snapkv-shrink force-keeps the last 5 and
+   * gives the other 5 to the window's vote (token 3's max-pooled neighbourhood 0..6); at budget 64 both keep
+   * the whole window.
+   */
+  @Test
+  void snapKvShrinkForceKeepsHalfTheBudgetAndLetsTheWindowVoteForTheRest() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      int prompt = 40;
+      float[] keys = new float[(prompt + 2) * 2];
+      keys[3 * 2] = 6f; // token 3 along +x; every other key is 0
+      float[] queries = new float[(prompt + 2) * 2];
+      for (int r = 0; r < prompt + 2; r++) {
+        queries[r * 2] = 1;
+      }
+      NDArray k = m.create(keys, new Shape(1, prompt + 2, 2));
+      NDArray v = m.zeros(new Shape(1, prompt + 2, 2));
+      io.maskkv.worker.engine.Queries q = io.maskkv.worker.engine.Queries.of(m.create(queries, new Shape(1, prompt + 2, 2)));
+      AttentionKeys ak = new AttentionKeys(k, v, null);
+      int[] reference = io.maskkv.worker.evict.TopK.select(
+          new io.maskkv.worker.evict.SnapKvScorer().score(0, q, ak, prompt, 1, 10, m).perHead()[0], 10);
+      assertArrayEquals(java.util.stream.IntStream.range(30, 40).toArray(), reference);
+      int[] shrunk = io.maskkv.worker.evict.TopK.select(
+          new io.maskkv.worker.evict.SnapKvScorer(true).score(0, q, ak, prompt, 1, 10, m).perHead()[0], 10);
+      assertEquals(10, shrunk.length);
+      for (int i = 0; i < 5; i++) {
+        assertTrue(shrunk[i] <= 6, "voted for token 3's neighbourhood: " + Arrays.toString(shrunk));
+        assertEquals(35 + i, shrunk[5 + i], "the last 5 are forced: " + Arrays.toString(shrunk));
+      }
+      for (int budget : new int[] {64, 100}) {
+        float[] a = new io.maskkv.worker.evict.SnapKvScorer().score(0, q, ak, prompt, 1, budget, m).perHead()[0];
+        float[] b = new io.maskkv.worker.evict.SnapKvScorer(true).score(0, q, ak, prompt, 1, budget, m).perHead()[0];
+        assertArrayEquals(a, b, "budget " + budget);
+      }
+      assertEquals("snapkv-shrink", EvictionMethods.parse("snapkv-shrink").name());
+    }
+  }
+
   @Test
   void maskKvAtBudget64OnA4kPromptHoldsAtMostFivePercentOfTheFullCache() {
     try (Transformer t = Transformer.load(TestModels.model(ModelFamily.LLADA, 2), Device.cpu())) {
