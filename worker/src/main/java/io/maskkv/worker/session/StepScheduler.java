@@ -38,7 +38,7 @@ public final class StepScheduler implements AutoCloseable {
   private final Transformer shard;
   private final int maxBatchRows;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
-  private final List<Job> waiting = new ArrayList<>();
+  private final List<Submission> waiting = new ArrayList<>();
   private final boolean chunkedPrefill;
   /** Long steps in progress, oldest first, one slice per iteration. */
   private final List<Ongoing> ongoing = new ArrayList<>();
@@ -62,9 +62,8 @@ public final class StepScheduler implements AutoCloseable {
     }
   }
 
-  private record Job(ShardSession session, StepRequest request, float[] hidden, CompletableFuture<Result> done) {}
-
-  private record Ongoing(Job job, ShardSession.Prepared prepared, Transformer.LayerCursor cursor, long startNanos) {}
+  private record Ongoing(Submission job, ShardSession.Prepared prepared, Transformer.LayerCursor cursor,
+      long startNanos) {}
 
   public StepScheduler(Transformer shard, int maxBatchRows) {
     this(shard, maxBatchRows, true);
@@ -85,12 +84,9 @@ public final class StepScheduler implements AutoCloseable {
 
   /** Queues one step of one session; it runs in the next iteration, batched with the others waiting then. */
   public CompletableFuture<Result> submit(ShardSession session, StepRequest request, float[] hidden) {
-    CompletableFuture<Result> done = new CompletableFuture<>();
-    Job job = new Job(session, request, hidden, done);
-    if (!running || !queue.offer(() -> waiting.add(job))) {
-      done.completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
-    }
-    return done;
+    Submission s = new Submission(session, request, hidden);
+    submitAll(List.of(s));
+    return s.done();
   }
 
   /**
@@ -98,10 +94,7 @@ public final class StepScheduler implements AutoCloseable {
    * from a previous shard stay together, so their outputs travel on together too).
    */
   public void submitAll(List<Submission> submissions) {
-    List<Job> jobs = new ArrayList<>(submissions.size());
-    for (Submission s : submissions) {
-      jobs.add(new Job(s.session(), s.request(), s.hidden(), s.done()));
-    }
+    List<Submission> jobs = List.copyOf(submissions);
     if (!running || !queue.offer(() -> waiting.addAll(jobs))) {
       jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("the step scheduler is stopped")));
     }
@@ -135,7 +128,7 @@ public final class StepScheduler implements AutoCloseable {
     }
     queue.offer(() -> {
       for (var it = waiting.iterator(); it.hasNext(); ) {
-        Job j = it.next();
+        Submission j = it.next();
         if (j.session() == session) {
           it.remove();
           j.done().cancel(false);
@@ -196,7 +189,7 @@ public final class StepScheduler implements AutoCloseable {
         while ((more = queue.poll()) != null) {
           more.run();
         }
-        List<Job> jobs = new ArrayList<>(waiting);
+        List<Submission> jobs = new ArrayList<>(waiting);
         waiting.clear();
         try {
           iteration(jobs);
@@ -214,12 +207,12 @@ public final class StepScheduler implements AutoCloseable {
   }
 
   /** One iteration: every waiting step, batched where it can be. */
-  private void iteration(List<Job> jobs) {
+  private void iteration(List<Submission> jobs) {
     iterations.incrementAndGet();
     List<ShardSession.Prepared> group = new ArrayList<>();
-    List<Job> groupJobs = new ArrayList<>();
+    List<Submission> groupJobs = new ArrayList<>();
     int groupRows = 0;
-    for (Job job : jobs) {
+    for (Submission job : jobs) {
       ShardSession.Prepared p;
       try {
         p = job.session().prepare(job.request(), job.hidden());
@@ -271,7 +264,7 @@ public final class StepScheduler implements AutoCloseable {
         finished = false;
         return;
       }
-      complete(o.job(), o.prepared(), o.cursor().rows(), System.nanoTime() - o.startNanos(), 1);
+      complete(o.job(), o.prepared(), o.cursor().rows(), System.nanoTime() - o.startNanos(), 1, null);
     } catch (RuntimeException | Error e) {
       o.cursor().abandon();
       o.job().done().completeExceptionally(e);
@@ -283,10 +276,10 @@ public final class StepScheduler implements AutoCloseable {
     }
   }
 
-  private void alone(Job job, ShardSession.Prepared p) {
+  private void alone(Submission job, ShardSession.Prepared p) {
     long t0 = System.nanoTime();
     try {
-      complete(job, p, shard.run(p.rows(), p.view(), null, p.scope()), System.nanoTime() - t0, 1);
+      complete(job, p, shard.run(p.rows(), p.view(), null, p.scope()), System.nanoTime() - t0, 1, null);
     } catch (RuntimeException | Error e) {
       job.done().completeExceptionally(e);
     } finally {
@@ -295,11 +288,8 @@ public final class StepScheduler implements AutoCloseable {
   }
 
   /** The shard's output for a step whose rows went through its layers, handed to the waiting caller. */
-  private void complete(Job job, ShardSession.Prepared p, Rows out, long nanos, int batchSize) {
-    complete(job, p, out, nanos, batchSize, null);
-  }
-
-  private void complete(Job job, ShardSession.Prepared p, Rows out, long nanos, int batchSize, float[] logits) {
+  /** @param logits the step's head logits when a batch computed them (null: the session computes its own) */
+  private void complete(Submission job, ShardSession.Prepared p, Rows out, long nanos, int batchSize, float[] logits) {
     try {
       ShardSession.Output o = job.session().finish(p, out, logits);
       steps.incrementAndGet();
@@ -309,7 +299,7 @@ public final class StepScheduler implements AutoCloseable {
     }
   }
 
-  private void batch(List<Job> jobs, List<ShardSession.Prepared> prepared) {
+  private void batch(List<Submission> jobs, List<ShardSession.Prepared> prepared) {
     long t0 = System.nanoTime();
     largestBatch.accumulateAndGet(jobs.size(), Math::max);
     try {
@@ -326,7 +316,7 @@ public final class StepScheduler implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       // a failure inside the shared forward cannot be pinned on one member: every member of the group fails
       LOG.error("batched step of {} sessions failed", jobs.size(), e);
-      for (Job job : jobs) {
+      for (Submission job : jobs) {
         job.done().completeExceptionally(e);
       }
     } finally {
@@ -341,7 +331,7 @@ public final class StepScheduler implements AutoCloseable {
    * per session), split back per member; null when a member's rows cannot be selected (each then finishes, or
    * fails, on its own).
    */
-  private float[][] batchedHead(List<Job> jobs, List<ShardSession.Prepared> prepared, List<Rows> outs) {
+  private float[][] batchedHead(List<Submission> jobs, List<ShardSession.Prepared> prepared, List<Rows> outs) {
     int vocab = shard.config().vocabSize();
     NDList rows = new NDList(jobs.size());
     int[] counts = new int[jobs.size()];
@@ -396,7 +386,7 @@ public final class StepScheduler implements AutoCloseable {
     while ((r = queue.poll()) != null) {
       r.run();
     }
-    for (Job j : waiting) {
+    for (Submission j : waiting) {
       j.done().completeExceptionally(new IllegalStateException("the step scheduler is stopped"));
     }
     waiting.clear();
