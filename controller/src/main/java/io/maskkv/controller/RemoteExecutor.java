@@ -111,13 +111,21 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     if (r != null) {
       return r;
     }
+    throw stalled(s.node(), waitingFor, timeout);
+  }
+
+  /**
+   * A reply that did not come in time: past the session's deadline, DEADLINE_EXCEEDED; else the worker is too slow
+   * to count as alive and leaves routing at once (UNAVAILABLE, so the session moves).
+   */
+  private StatusRuntimeException stalled(WorkerNode node, String waitingFor, long timeout) {
     if (System.nanoTime() >= deadlineNanos) {
-      throw Status.DEADLINE_EXCEEDED.withDescription("the session ran past its deadline").asRuntimeException();
+      return Status.DEADLINE_EXCEEDED.withDescription("the session ran past its deadline").asRuntimeException();
     }
-    String why = "worker " + s.node().id() + " (" + s.node().address() + ") did not answer " + waitingFor
-        + " within " + timeout / 1_000_000 + " ms";
-    s.node().lost(why);
-    throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
+    String why = "worker " + node.id() + " (" + node.address() + ") did not answer " + waitingFor + " within "
+        + timeout / 1_000_000 + " ms";
+    node.lost(why);
+    return Status.UNAVAILABLE.withDescription(why).asRuntimeException();
   }
 
   /**
@@ -178,14 +186,7 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     try {
       return t.done().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      if (System.nanoTime() >= deadlineNanos) {
-        throw Status.DEADLINE_EXCEEDED.withDescription("the session ran past its deadline").asRuntimeException();
-      }
-      WorkerNode stalled = t.here().node();
-      String why = "worker " + stalled.id() + " (" + stalled.address() + ") did not answer a step within "
-          + timeout / 1_000_000 + " ms";
-      stalled.lost(why);
-      throw Status.UNAVAILABLE.withDescription(why).asRuntimeException();
+      throw stalled(t.here().node(), "a step", timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
@@ -194,12 +195,10 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
       if (cancelled) {
         throw Status.CANCELLED.withDescription("session cancelled").asRuntimeException();
       }
-      switch (s.getCode()) {
-        case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, INTERNAL, DEADLINE_EXCEEDED ->
-            throw s.asRuntimeException();
-        default -> throw Status.UNAVAILABLE.withDescription(s.getDescription()).withCause(e.getCause())
-            .asRuntimeException();
+      if (ShardStream.WORKER_ANSWERS.contains(s.getCode())) {
+        throw s.asRuntimeException();
       }
+      throw Status.UNAVAILABLE.withDescription(s.getDescription()).withCause(e.getCause()).asRuntimeException();
     }
   }
 

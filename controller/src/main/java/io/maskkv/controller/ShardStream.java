@@ -19,6 +19,13 @@ import java.util.function.Consumer;
  */
 final class ShardStream implements ClientResponseObserver<SessionRequest, SessionResponse> {
   private static final Object END = new Object();
+  /**
+   * A worker's own answer to a bad or impossible request, passed to the client as it is; any other failure means
+   * the worker (or the link to it) is lost, and the session moves.
+   */
+  static final java.util.Set<Status.Code> WORKER_ANSWERS = java.util.EnumSet.of(Status.Code.INVALID_ARGUMENT,
+      Status.Code.RESOURCE_EXHAUSTED, Status.Code.FAILED_PRECONDITION, Status.Code.INTERNAL,
+      Status.Code.DEADLINE_EXCEEDED);
   private final WorkerNode node;
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final Consumer<String> lossListener;
@@ -109,18 +116,15 @@ final class ShardStream implements ClientResponseObserver<SessionRequest, Sessio
     Throwable t = (Throwable) o;
     Status s = Status.fromThrowable(t);
     String what = "worker " + node.id() + ": " + s.getDescription();
-    switch (s.getCode()) {
-      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, INTERNAL, DEADLINE_EXCEEDED ->
-          throw s.withDescription(what).asRuntimeException();
-      default -> {
-        String why = "worker " + node.id() + " (" + node.address() + ") lost: "
-            + (t instanceof StatusException || t instanceof StatusRuntimeException ? s.getCode() + " "
-            + s.getDescription() : t.toString());
-        // a broken stream is a faster signal than the next poll: the worker leaves routing now
-        node.lost(why);
-        throw Status.UNAVAILABLE.withDescription(why).withCause(t).asRuntimeException();
-      }
+    if (WORKER_ANSWERS.contains(s.getCode())) {
+      throw s.withDescription(what).asRuntimeException();
     }
+    String why = "worker " + node.id() + " (" + node.address() + ") lost: "
+        + (t instanceof StatusException || t instanceof StatusRuntimeException ? s.getCode() + " "
+        + s.getDescription() : t.toString());
+    // a broken stream is a faster signal than the next poll: the worker leaves routing now
+    node.lost(why);
+    throw Status.UNAVAILABLE.withDescription(why).withCause(t).asRuntimeException();
   }
 
   void detach() {

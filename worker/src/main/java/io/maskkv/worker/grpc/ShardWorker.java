@@ -242,6 +242,26 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     return new HopStream(call);
   }
 
+  /**
+   * The status a failed step answers with: a bad request is INVALID_ARGUMENT, a status the session code threw is
+   * kept, a cancelled step is CANCELLED, anything else is INTERNAL (and logged with {@code what}).
+   */
+  private Status statusOf(Throwable t, String what) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    if (cause instanceof StatusRuntimeException e) {
+      return e.getStatus();
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
+    }
+    if (cause instanceof java.util.concurrent.CancellationException) {
+      return Status.CANCELLED.withDescription("the step was cancelled");
+    }
+    LOG.error("{}", what, cause);
+    return Status.INTERNAL.withDescription("worker " + id() + ": " + cause).withCause(cause);
+  }
+
   /** Hop messages received, the members they carried, and the replies sent (one per iteration with results). */
   public HopCounts hopCounts() {
     return new HopCounts(hopMessages.get(), hopMembers.get(), hopReplies.get());
@@ -322,41 +342,28 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     private void finished(io.maskkv.proto.v1.HopMember m, SessionStream s, ShardSession session,
         List<io.maskkv.proto.v1.EvictionDecision> evictions, StepScheduler.Result res, Throwable err) {
-      java.util.function.Supplier<io.maskkv.proto.v1.HopResult> result;
+      Throwable failure = err;
+      Finished f = null;
       try {
-        Finished f = s.hopFinished(m.getStep(), err == null ? res : null, session);
-        if (err != null) {
-          io.maskkv.proto.v1.HopResult r = failed(m.getTag(), err);
-          result = () -> r;
-        } else if (f == null) {
-          io.maskkv.proto.v1.HopResult r = failed(m.getTag(),
-              Status.CANCELLED.withDescription("the session ended while its step ran").asRuntimeException());
-          result = () -> r;
-        } else {
-          result = () -> io.maskkv.proto.v1.HopResult.newBuilder().setTag(m.getTag()).setResult(f.proto())
-              .addAllEvictions(evictions).build();
+        f = s.hopFinished(m.getStep(), err == null ? res : null, session);
+        if (err == null && f == null) {
+          failure = Status.CANCELLED.withDescription("the session ended while its step ran").asRuntimeException();
         }
       } catch (RuntimeException e) {
-        io.maskkv.proto.v1.HopResult r = failed(m.getTag(), e);
-        result = () -> r;
+        failure = e;
       }
-      add(result);
+      if (failure != null) {
+        io.maskkv.proto.v1.HopResult r = failed(m.getTag(), failure);
+        add(() -> r);
+      } else {
+        Finished done = f; // packed into protobuf on the sender thread
+        add(() -> io.maskkv.proto.v1.HopResult.newBuilder().setTag(m.getTag()).setResult(done.proto())
+            .addAllEvictions(evictions).build());
+      }
     }
 
     private io.maskkv.proto.v1.HopResult failed(long tag, Throwable t) {
-      Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-          ? t.getCause() : t;
-      Status status;
-      if (cause instanceof StatusRuntimeException e) {
-        status = e.getStatus();
-      } else if (cause instanceof IllegalArgumentException) {
-        status = Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
-      } else if (cause instanceof java.util.concurrent.CancellationException) {
-        status = Status.CANCELLED.withDescription("the step was cancelled");
-      } else {
-        LOG.error("hop step failed", cause);
-        status = Status.INTERNAL.withDescription(cause.toString());
-      }
+      Status status = statusOf(t, "hop step failed");
       return io.maskkv.proto.v1.HopResult.newBuilder().setTag(tag)
           .setFailure(io.maskkv.proto.v1.HopFailure.newBuilder().setCode(status.getCode().value())
               .setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
@@ -463,13 +470,8 @@ public final class ShardWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
           case CLOSE -> close();
           default -> throw Status.INVALID_ARGUMENT.withDescription("empty session message").asRuntimeException();
         }
-      } catch (IllegalArgumentException e) {
-        fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
-      } catch (StatusRuntimeException e) {
-        fail(e.getStatus());
       } catch (RuntimeException | LinkageError e) {
-        LOG.error("session {}: step failed", sessionId, e);
-        fail(Status.INTERNAL.withDescription("worker " + id() + ": " + e).withCause(e));
+        fail(statusOf(e, "session " + sessionId + ": step failed"));
       } finally {
         lastActivity = System.nanoTime();
         busy = false;
