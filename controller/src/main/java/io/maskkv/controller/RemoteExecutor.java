@@ -42,6 +42,8 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
   private final long[] layerStepsRecomputed;
   /** Opened.handle per shard: names the session in the steps that travel on the workers' Hop streams. */
   private long[] handles;
+  /** Each shard's Hop stream, in layer order: the way every step of the session travels. */
+  private HopLink[] route;
   private volatile Travel travelling;
   private int lastRows;
   private long computeNanos;
@@ -99,6 +101,7 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
       opened[i] = r.getOpened().getHandle();
     }
     handles = opened;
+    route = shards.stream().map(s -> s.node().hop()).toArray(HopLink[]::new);
   }
 
   /**
@@ -144,10 +147,6 @@ public final class RemoteExecutor implements StepExecutor, AutoCloseable {
     }
     // a block's first step (and the very first, the prefill) feeds the whole sequence; later ones the response
     int tokens = r.firstOfBlock() ? r.sequence().length : r.sequence().length - promptLength;
-    HopLink[] route = new HopLink[shards.size()];
-    for (int i = 0; i < route.length; i++) {
-      route[i] = shards.get(i).node().hop();
-    }
     Travel t = new Travel(route, handles, in);
     travelling = t;
     if (cancelled) {
