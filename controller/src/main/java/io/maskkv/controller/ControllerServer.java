@@ -25,8 +25,12 @@ public final class ControllerServer implements AutoCloseable {
 
   /** Starts with these properties over application.yml and the environment (e.g. grpc.server.port: 0). */
   public static ControllerServer start(Map<String, Object> properties) {
-    ApplicationContext ctx = ApplicationContext.builder().properties(properties).deduceCloudEnvironment(false)
-        .banner(false).start();
+    ApplicationContext ctx;
+    try {
+      ctx = ApplicationContext.builder().properties(properties).deduceCloudEnvironment(false).banner(false).start();
+    } catch (RuntimeException e) {
+      throw configurationError(e);
+    }
     try {
       GrpcEmbeddedServer server = ctx.getBean(GrpcEmbeddedServer.class);
       server.start();
@@ -40,8 +44,22 @@ public final class ControllerServer implements AutoCloseable {
       return new ControllerServer(ctx, server, http);
     } catch (RuntimeException e) {
       ctx.close();
-      throw e;
+      throw configurationError(e);
     }
+  }
+
+  /**
+   * Our configuration checks throw IllegalArgumentException (or UncheckedIOException for an unreadable file) from
+   * bean constructors; Micronaut wraps it in a bean-path exception of dozens of lines. The operator needs our one
+   * line (the command line prints it and exits 2), so it is lifted out; anything else is passed on as it came.
+   */
+  static RuntimeException configurationError(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException) {
+        return new IllegalArgumentException(t.getMessage(), e);
+      }
+    }
+    return e;
   }
 
   public int port() {
@@ -76,8 +94,14 @@ public final class ControllerServer implements AutoCloseable {
 
   public static void main(String[] args) throws InterruptedException {
     // the container serves HTTP on 8080 unless MASKKV_HTTP_PORT says otherwise
-    ControllerServer s = start(System.getenv("MASKKV_HTTP_PORT") == null ? Map.of("maskkv.http-port", 8080)
-        : Map.of());
+    ControllerServer s;
+    try {
+      s = start(System.getenv("MASKKV_HTTP_PORT") == null ? Map.of("maskkv.http-port", 8080) : Map.of());
+    } catch (IllegalArgumentException e) {
+      System.err.println("maskkv: error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(s::close, "maskkv-shutdown"));
     System.err.println("maskkv controller listening on port " + s.port() + " (gRPC), "
         + s.httpPort().map(String::valueOf).orElse("-") + " (HTTP)");

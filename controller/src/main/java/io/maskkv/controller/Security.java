@@ -47,7 +47,7 @@ public class Security {
         + (!cluster.secured() ? "workers and registrations are not authenticated (MASKKV_CLUSTER_SECRET)" : "");
     if (!open.isEmpty()) {
       if (!loopback && !a.isAllowInsecure()) {
-        throw new IllegalStateException("refusing to serve on " + (host == null ? "all interfaces" : host)
+        throw new IllegalArgumentException("refusing to serve on " + (host == null ? "all interfaces" : host)
             + " without credentials: " + open + ". Set them, bind to 127.0.0.1, or set maskkv.auth.allow-insecure="
             + "true (MASKKV_AUTH_ALLOW_INSECURE) for a trusted network");
       }

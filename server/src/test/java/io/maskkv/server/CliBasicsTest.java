@@ -48,6 +48,28 @@ class CliBasicsTest {
   }
 
   @Test
+  void aControllerRefusedForItsConfigurationSaysSoInOneLine(@TempDir Path dir) throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "short\n");
+    String[][] cases = {
+        {"--api-tokens-file", tokens.toString()},
+        {"--api-tokens-file", dir.resolve("missing").toString()},
+        {"--host", "0.0.0.0"}};
+    String[] expected = {"at least 16 characters", "cannot read the API token file", "refusing to serve"};
+    for (int i = 0; i < cases.length; i++) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      picocli.CommandLine cli = new picocli.CommandLine(new Main());
+      cli.setErr(new java.io.PrintWriter(err, true));
+      String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("serve", "--port", "0",
+          "--http-port", "0", "--no-embedded", "--workers", "127.0.0.1:1"), java.util.Arrays.stream(cases[i])).toArray(String[]::new);
+      assertEquals(2, Main.execute(cli, args), err.toString());
+      List<String> lines = err.toString().lines().toList();
+      assertEquals(1, lines.size(), err.toString());
+      assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains(expected[i]), lines.get(0));
+    }
+  }
+
+  @Test
   void theBundledModelIsFoundFromAnyWorkingDirectory() {
     String before = System.getProperty("maskkv.home");
     try {
