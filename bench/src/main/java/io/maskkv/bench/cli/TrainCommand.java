@@ -34,6 +34,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "a checkpoint folder to continue (its config wins)")
   Path resume;
 
+  @Option(names = "--init-from", description = "a model folder (one this trainer exported, e.g. the bundled model) "
+      + "whose weights start the run, at step 0 with a fresh optimiser: fine-tuning. Its --layers/--d-model/"
+      + "--heads/--ffn must be given as they are in its config.json")
+  Path initFrom;
+
   @Option(names = "--task", description = "a task name, or several separated by commas (each sequence draws one); "
       + "default needle; with --resume: the next curriculum stage's mix, else the checkpoint's")
   String task;
@@ -122,14 +127,19 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig.Objective obj = objective == null ? null
         : TrainConfig.Objective.valueOf(objective.trim().toUpperCase(Locale.ROOT));
     Double share = answerShare == null && obj == TrainConfig.Objective.MIXED ? Double.valueOf(0.5) : answerShare;
+    if (resume != null && initFrom != null) {
+      throw new IllegalArgumentException("give --resume (continue a checkpoint) or --init-from (start from a model's "
+          + "weights), not both");
+    }
+    TrainConfig fresh = resume != null ? null : new TrainConfig(layers, dModel, heads, ffn,
+        task == null ? "needle" : task, length == null ? 128 : length, answerSlots, batch == null ? 8 : batch,
+        lr == null ? 1e-3 : lr, warmup, seed, offsetHeads, queries, bindingPrior, obj,
+        fillerRatio == null ? 0 : fillerRatio, share == null ? 0 : share, decayFrom == null ? 0 : decayFrom,
+        decayTo == null ? 0 : decayTo, minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10);
     try (Trainer t = resume != null
         ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio, share, decayFrom, decayTo,
             minLr))
-        : new Trainer(new TrainConfig(layers, dModel, heads, ffn, task == null ? "needle" : task,
-            length == null ? 128 : length, answerSlots, batch == null ? 8 : batch, lr == null ? 1e-3 : lr, warmup,
-            seed, offsetHeads, queries, bindingPrior, obj, fillerRatio == null ? 0 : fillerRatio,
-            share == null ? 0 : share, decayFrom == null ? 0 : decayFrom, decayTo == null ? 0 : decayTo,
-            minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10))) {
+        : initFrom != null ? Trainer.startFrom(initFrom, fresh) : new Trainer(fresh)) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");
       } else {

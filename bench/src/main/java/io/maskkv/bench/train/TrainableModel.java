@@ -106,6 +106,22 @@ final class TrainableModel {
         params.get(names.gate(l)), params.get(names.up(l)), params.get(names.down(l)));
   }
 
+  /** Whether a parameter is a linear weight: held {@code [in, out]} here, {@code [out, in]} in Hugging Face files. */
+  boolean linear(String name, long[] shape) {
+    return shape.length == 2 && !name.equals(names.embedding());
+  }
+
+  /** A row-major {@code [rows, cols]} matrix as {@code [cols, rows]}. */
+  static float[] transpose(float[] data, int rows, int cols) {
+    float[] t = new float[data.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = data[r * cols + c];
+      }
+    }
+    return t;
+  }
+
   /** The parameters as Hugging Face tensors: linear weights transposed back to {@code [out, in]}. */
   Map<String, float[]> hfTensors(Map<String, long[]> shapes) {
     Map<String, float[]> out = new LinkedHashMap<>();
@@ -113,17 +129,9 @@ final class TrainableModel {
       NDArray p = e.getValue();
       float[] data = p.toFloatArray();
       long[] shape = p.getShape().getShape();
-      if (shape.length == 2 && !e.getKey().equals(names.embedding())) {
-        int in = (int) shape[0];
-        int outDim = (int) shape[1];
-        float[] t = new float[data.length];
-        for (int i = 0; i < in; i++) {
-          for (int o = 0; o < outDim; o++) {
-            t[o * in + i] = data[i * outDim + o];
-          }
-        }
-        data = t;
-        shape = new long[] {outDim, in};
+      if (linear(e.getKey(), shape)) {
+        data = transpose(data, (int) shape[0], (int) shape[1]);
+        shape = new long[] {shape[1], shape[0]};
       }
       out.put(e.getKey(), data);
       shapes.put(e.getKey(), shape);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskkv.bench.tasks.TaskGenerator;
 import io.maskkv.bench.tasks.TaskRegistry;
+import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.common.text.WordLevelTokenizerJson;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -191,6 +192,48 @@ public final class Trainer implements AutoCloseable {
     restore(t.adam.v, "adam_v.", tensors);
     t.step = state.get("step").asLong();
     return t;
+  }
+
+  /**
+   * A trainer whose weights start as a served model folder's (one this trainer exported, such as the bundled
+   * model), at step 0 with a fresh optimiser: fine-tuning a model whose optimiser state is gone. The folder's
+   * architecture and vocabulary must be the config's.
+   */
+  public static Trainer startFrom(Path modelDir, TrainConfig config) {
+    Trainer t = new Trainer(config);
+    ModelConfig want = t.model.config;
+    ModelConfig have = ModelConfigJson.read(modelDir);
+    if (!have.equals(want)) {
+      t.close();
+      String differs = shape(have).equals(shape(want)) ? " (other fields differ: " + have + " vs " + want + ")" : "";
+      throw new IllegalArgumentException(modelDir + " is " + shape(have) + ", the trainer builds " + shape(want)
+          + differs + ": give the folder's --layers/--d-model/--heads/--ffn (the vocabulary is the task words')");
+    }
+    Map<String, TensorInfo> tensors = SafetensorsFile.open(modelDir.resolve("model.safetensors")).tensors();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    t.model.hfTensors(shapes); // the Hugging Face layout of every parameter, to tell which are stored transposed
+    for (Map.Entry<String, NDArray> e : t.model.params.entrySet()) {
+      TensorInfo info = tensors.get(e.getKey());
+      long[] hf = shapes.get(e.getKey());
+      if (info == null || !java.util.Arrays.equals(info.shape(), hf)) {
+        t.close();
+        throw new IllegalArgumentException(modelDir + ": tensor " + e.getKey() + (info == null ? " is missing"
+            : " has shape " + java.util.Arrays.toString(info.shape()) + ", expected " + java.util.Arrays.toString(hf)));
+      }
+      FloatBuffer data = SafetensorsFile.readFloats(info, 0, (int) info.elements());
+      float[] values = new float[data.remaining()];
+      data.get(values);
+      if (t.model.linear(e.getKey(), hf)) {
+        values = TrainableModel.transpose(values, (int) hf[0], (int) hf[1]);
+      }
+      e.getValue().set(values);
+    }
+    return t;
+  }
+
+  private static String shape(ModelConfig c) {
+    return c.family() + " " + c.layers() + " layers, d " + c.hiddenSize() + ", " + c.heads() + "/" + c.kvHeads()
+        + " heads, ffn " + c.intermediateSize() + ", vocab " + c.vocabSize();
   }
 
   private static void restore(Map<String, NDArray> into, String prefix, Map<String, TensorInfo> tensors) {

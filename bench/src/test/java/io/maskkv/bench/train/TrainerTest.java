@@ -2,6 +2,7 @@ package io.maskkv.bench.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import io.maskkv.bench.tasks.TaskRegistry;
 import io.maskkv.worker.engine.Forward;
 import io.maskkv.worker.engine.Transformer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -194,6 +196,34 @@ class TrainerTest {
         assertArrayEquals(trainer, tail, 1e-4f);
       }
     }
+  }
+
+  /** Fine-tuning: a run started from an exported model holds exactly its weights, at step 0; wrong shapes fail. */
+  @Test
+  void aRunStartedFromAnExportedModelHoldsItsWeights(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("model");
+    float[][] trained;
+    try (Trainer t = new Trainer(tiny(4))) {
+      t.trainStep();
+      t.trainStep();
+      t.exportModel(model);
+      trained = snapshot(t.parameters());
+    }
+    try (Trainer t = Trainer.startFrom(model, tiny(5))) {
+      assertEquals(0, t.step());
+      float[][] started = snapshot(t.parameters());
+      for (int i = 0; i < trained.length; i++) {
+        assertArrayEquals(trained[i], started[i], 0f, "parameter " + i);
+      }
+      t.exportModel(dir.resolve("again"));
+      assertArrayEquals(Files.readAllBytes(model.resolve("model.safetensors")),
+          Files.readAllBytes(dir.resolve("again/model.safetensors")));
+      double before = t.trainStep();
+      assertTrue(Double.isFinite(before));
+    }
+    TrainConfig wider = new TrainConfig(1, 64, 2, 64, "needle", 24, 2, 8, 1e-2, 2, 5, List.of(), 1, false);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.startFrom(model, wider));
+    assertTrue(e.getMessage().contains("d 32") && e.getMessage().contains("d 64"), e.getMessage());
   }
 
   private static float[][] snapshot(Map<String, NDArray> params) {
