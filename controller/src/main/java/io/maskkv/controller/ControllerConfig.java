@@ -407,11 +407,6 @@ public class ControllerConfig {
       this.kvBytes = kvBytes;
     }
 
-    /**
-     * Whole-model embedded workers, each with its own copy of the weights, compute thread and {@code kv-bytes}
-     * (replica groups): on a CPU box, N workers with one intra-op thread each keep N cores busy with N sessions'
-     * steps instead of one worker's parallel regions waiting for each other.
-     */
     /** Weight precision of the embedded worker: auto (the checkpoint's on CUDA, fp32 on CPU), fp32, bf16, fp16. */
     public String getDtype() {
       return dtype;
@@ -421,6 +416,11 @@ public class ControllerConfig {
       this.dtype = dtype;
     }
 
+    /**
+     * Whole-model embedded workers, each with its own copy of the weights, compute thread and {@code kv-bytes}
+     * (replica groups): on a CPU box, N workers with one intra-op thread each keep N cores busy with N sessions'
+     * steps instead of one worker's parallel regions waiting for each other.
+     */
     public int getWorkers() {
       return workers;
     }

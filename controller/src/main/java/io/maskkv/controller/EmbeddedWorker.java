@@ -4,7 +4,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.maskkv.worker.engine.Devices;
+import io.maskkv.worker.engine.LoadProgress;
+import io.maskkv.worker.engine.ModelLoader;
 import io.maskkv.worker.engine.Transformer;
+import io.maskkv.worker.engine.WeightPrecision;
 import io.maskkv.worker.grpc.ShardWorker;
 import io.maskkv.worker.grpc.WorkerServer;
 import io.maskkv.worker.grpc.WorkerSettings;
@@ -13,9 +16,6 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.maskkv.worker.engine.LoadProgress;
-import io.maskkv.worker.engine.ModelLoader;
-import io.maskkv.worker.engine.WeightPrecision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,20 +39,25 @@ public class EmbeddedWorker implements AutoCloseable {
       throw new IllegalArgumentException("embedded worker: model folder " + dir.toAbsolutePath()
           + " not found (set maskkv.embedded.model, or write one with ./maskkv make-model)");
     }
-    for (int i = 1; i <= e.getWorkers(); i++) {
-      // the same precision rule and memory check as ./maskkv worker: refused in one line if it does not fit
-      Transformer model = ModelLoader.load(dir, Devices.parse(e.getDevice()), 0,
-          io.maskkv.common.model.ModelConfigJson.read(dir).layers(), WeightPrecision.parse(e.getDtype()),
-          e.getKvBytes(), LoadProgress.NONE);
-      models.add(model);
-      String id = i == 1 ? "embedded" : "embedded-" + i;
-      String name = "maskkv-" + id + "-" + System.identityHashCode(this);
-      ShardWorker worker = new ShardWorker(model, new WorkerSettings(id, "", "", e.getKvBytes(), "in-process"),
-          e.getMaxBatchRows(), e.isChunkedPrefill());
-      servers.add(WorkerServer.start(worker, InProcessServerBuilder.forName(name)));
-      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-      channels.add(channel);
-      registry.addEmbedded(worker.info(), channel);
+    try {
+      for (int i = 1; i <= e.getWorkers(); i++) {
+        // the same precision rule and memory check as ./maskkv worker: refused in one line if it does not fit
+        Transformer model = ModelLoader.load(dir, Devices.parse(e.getDevice()), 0,
+            io.maskkv.common.model.ModelConfigJson.read(dir).layers(), WeightPrecision.parse(e.getDtype()),
+            e.getKvBytes(), LoadProgress.NONE);
+        models.add(model);
+        String id = i == 1 ? "embedded" : "embedded-" + i;
+        String name = "maskkv-" + id + "-" + System.identityHashCode(this);
+        ShardWorker worker = new ShardWorker(model, new WorkerSettings(id, "", "", e.getKvBytes(), "in-process"),
+            e.getMaxBatchRows(), e.isChunkedPrefill());
+        servers.add(WorkerServer.start(worker, InProcessServerBuilder.forName(name)));
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        channels.add(channel);
+        registry.addEmbedded(worker.info(), channel);
+      }
+    } catch (RuntimeException | Error failed) {
+      close(); // a replica that does not load must not leave the ones before it holding their weights
+      throw failed;
     }
   }
 

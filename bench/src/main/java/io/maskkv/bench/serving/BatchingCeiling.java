@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lower the ratio, so a ratio below the load target here means the target is out of reach on this hardware.
  */
 public final class BatchingCeiling {
-  /** One concurrency level: sessions finished per second of wall time and how many distinct batch sizes it ran. */
+  /** One concurrency level: sessions finished per second of wall time, and the largest batch run so far. */
   public record Row(int concurrency, int sessions, double sessionsPerSecond, double msPerSession, long largestBatch) {}
 
   private final Path model;
@@ -64,7 +64,6 @@ public final class BatchingCeiling {
   private Row level(Transformer t, StepScheduler scheduler, List<int[]> prompts, int concurrency, int sessions)
       throws Exception {
     AtomicInteger next = new AtomicInteger();
-    long before = scheduler.largestBatch();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     long t0 = System.nanoTime();
     try {
@@ -87,8 +86,7 @@ public final class BatchingCeiling {
       pool.shutdownNow();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Row(concurrency, sessions, sessions / seconds, seconds * 1000 / sessions,
-        Math.max(before, scheduler.largestBatch()));
+    return new Row(concurrency, sessions, sessions / seconds, seconds * 1000 / sessions, scheduler.largestBatch());
   }
 
   public static String table(List<Row> rows) {

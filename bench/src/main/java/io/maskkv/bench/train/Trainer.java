@@ -210,23 +210,18 @@ public final class Trainer implements AutoCloseable {
           + differs + ": give the folder's --layers/--d-model/--heads/--ffn (the vocabulary is the task words')");
     }
     Map<String, TensorInfo> tensors = SafetensorsFile.open(modelDir.resolve("model.safetensors")).tensors();
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    t.model.hfTensors(shapes); // the Hugging Face layout of every parameter, to tell which are stored transposed
     for (Map.Entry<String, NDArray> e : t.model.params.entrySet()) {
       TensorInfo info = tensors.get(e.getKey());
-      long[] hf = shapes.get(e.getKey());
+      long[] ours = e.getValue().getShape().getShape();
+      boolean linear = t.model.linear(e.getKey(), ours);
+      long[] hf = linear ? new long[] {ours[1], ours[0]} : ours;
       if (info == null || !java.util.Arrays.equals(info.shape(), hf)) {
         t.close();
         throw new IllegalArgumentException(modelDir + ": tensor " + e.getKey() + (info == null ? " is missing"
             : " has shape " + java.util.Arrays.toString(info.shape()) + ", expected " + java.util.Arrays.toString(hf)));
       }
-      FloatBuffer data = SafetensorsFile.readFloats(info, 0, (int) info.elements());
-      float[] values = new float[data.remaining()];
-      data.get(values);
-      if (t.model.linear(e.getKey(), hf)) {
-        values = TrainableModel.transpose(values, (int) hf[0], (int) hf[1]);
-      }
-      e.getValue().set(values);
+      float[] values = floats(info);
+      e.getValue().set(linear ? TrainableModel.transpose(values, (int) hf[0], (int) hf[1]) : values);
     }
     return t;
   }
@@ -242,11 +237,15 @@ public final class Trainer implements AutoCloseable {
       if (info == null) {
         throw new IllegalArgumentException("checkpoint lacks " + prefix + e.getKey());
       }
-      FloatBuffer data = SafetensorsFile.readFloats(info, 0, (int) info.elements());
-      float[] values = new float[data.remaining()];
-      data.get(values);
-      e.getValue().set(values);
+      e.getValue().set(floats(info));
     }
+  }
+
+  private static float[] floats(TensorInfo info) {
+    FloatBuffer data = SafetensorsFile.readFloats(info, 0, (int) info.elements());
+    float[] values = new float[data.remaining()];
+    data.get(values);
+    return values;
   }
 
   /** Writes config.json, model.safetensors and tokenizer.json: a model folder the engine serves. */

@@ -287,8 +287,11 @@ public final class StepScheduler implements AutoCloseable {
     }
   }
 
-  /** The shard's output for a step whose rows went through its layers, handed to the waiting caller. */
-  /** @param logits the step's head logits when a batch computed them (null: the session computes its own) */
+  /**
+   * The shard's output for a step whose rows went through its layers, handed to the waiting caller.
+   *
+   * @param logits the step's head logits when a batch computed them (null: the session computes its own)
+   */
   private void complete(Submission job, ShardSession.Prepared p, Rows out, long nanos, int batchSize, float[] logits) {
     try {
       ShardSession.Output o = job.session().finish(p, out, logits);
