@@ -85,9 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ThreadFlags threads;
 
-  @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
-      + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
-  Integer embeddedWorkers;
+  @picocli.CommandLine.Mixin
+  EmbeddedWorkerFlags embeddedWorkers;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -136,9 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
       p.put("maskkv.embedded.device", device);
       p.put("maskkv.embedded.kv-bytes", kvBytes);
       p.put("maskkv.embedded.dtype", dtype);
-      if (embeddedWorkers != null) {
-        p.put("maskkv.embedded.workers", embeddedWorkers);
-      }
+      embeddedWorkers.putInto(p);
     }
     if (workers != null) {
       p.put("maskkv.workers", workers);

@@ -47,6 +47,9 @@ public final class CeilingCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "32", description = "sessions run before measuring")
   int warmup;
 
+  @Option(names = "--out", description = "folder for ceiling.csv and ceiling.png (default: print the table only)")
+  Path out;
+
   @Override
   public Integer call() throws Exception {
     int block = blockLength == null ? genLength : blockLength;
@@ -56,6 +59,11 @@ public final class CeilingCommand implements Callable<Integer> {
     System.out.printf("engine alone: %s, %s %d-token prompts, %s budget %d, gen %d, block %d, early stop %s%n%n",
         model, task, promptLength, cache, budget, genLength, block, earlyStop ? "on" : "off");
     System.out.print(BatchingCeiling.table(rows));
+    if (out != null) {
+      BatchingCeiling.writeCsv(out.resolve("ceiling.csv"), rows);
+      System.out.println("wrote " + out.resolve("ceiling.csv") + " and "
+          + BatchingCeiling.writePlot(out.resolve("ceiling.png"), rows));
+    }
     return 0;
   }
 }

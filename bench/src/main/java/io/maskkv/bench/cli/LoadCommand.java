@@ -86,9 +86,8 @@ public final class LoadCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   io.maskkv.server.ThreadFlags threads;
 
-  @Option(names = "--embedded-workers", description = "whole-model embedded workers, each with its own weights, "
-      + "compute thread and KV capacity (default: 1; on CPU try one per core with --intra-op-threads 1)")
-  Integer embeddedWorkers;
+  @Mixin
+  io.maskkv.server.EmbeddedWorkerFlags embeddedWorkers;
 
   @Override
   public Integer call() throws Exception {
@@ -177,9 +176,7 @@ public final class LoadCommand implements Callable<Integer> {
     if (kvBytes != null) {
       p.put("maskkv.embedded.kv-bytes", kvBytes);
     }
-    if (embeddedWorkers != null) {
-      p.put("maskkv.embedded.workers", embeddedWorkers);
-    }
+    embeddedWorkers.putInto(p);
     if (chunkedPrefill != null) {
       p.put("maskkv.embedded.chunked-prefill", chunkedPrefill);
     }

@@ -11,15 +11,23 @@ import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.session.Generator;
 import io.maskkv.worker.session.ShardSession;
 import io.maskkv.worker.session.StepScheduler;
+import java.awt.BasicStroke;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The most continuous batching can give on this machine, without any serving: whole sessions (the denoising driver
@@ -90,8 +98,7 @@ public final class BatchingCeiling {
   }
 
   public static String table(List<Row> rows) {
-    double one = rows.stream().filter(r -> r.concurrency() == 1).mapToDouble(Row::sessionsPerSecond).findFirst()
-        .orElse(Double.NaN);
+    double one = firstSequential(rows);
     StringBuilder sb = new StringBuilder("| sessions in flight | sessions | sessions/s | ms per session | vs one after"
         + " another |\n|---|---|---|---|---|\n");
     for (Row r : rows) {
@@ -101,4 +108,36 @@ public final class BatchingCeiling {
     return sb.toString();
   }
 
+  /** One line per level, in the order run, with the same ratio as {@link #table}. */
+  public static void writeCsv(Path csv, List<Row> rows) throws IOException {
+    double one = firstSequential(rows);
+    List<String> lines = new ArrayList<>();
+    lines.add("concurrency,sessions,sessions_per_s,ms_per_session,vs_sequential,largest_batch");
+    for (Row r : rows) {
+      lines.add(String.format(Locale.ROOT, "%d,%d,%.4f,%.3f,%.4f,%d", r.concurrency(), r.sessions(),
+          r.sessionsPerSecond(), r.msPerSession(), r.sessionsPerSecond() / one, r.largestBatch()));
+    }
+    Files.createDirectories(csv.toAbsolutePath().getParent());
+    Files.write(csv, lines);
+  }
+
+  /** Sessions per second against sessions in flight; a level run twice (a warm repeat of 1) shows as two points. */
+  public static Path writePlot(Path png, List<Row> rows) throws IOException {
+    XYChart chart = new XYChartBuilder().width(800).height(500).title("Engine alone: sessions/s vs sessions in flight")
+        .xAxisTitle("sessions in flight").yAxisTitle("sessions/s").build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisMin(0.0); // the ratio to one-at-a-time reads off the plot only from zero
+    List<Row> sorted = rows.stream().sorted(Comparator.comparingInt(Row::concurrency)).toList();
+    chart.addSeries("sessions/s", sorted.stream().mapToDouble(Row::concurrency).toArray(),
+        sorted.stream().mapToDouble(Row::sessionsPerSecond).toArray()).setMarker(SeriesMarkers.CIRCLE)
+        .setLineStyle(new BasicStroke(2f));
+    Files.createDirectories(png.toAbsolutePath().getParent());
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return png;
+  }
+
+  private static double firstSequential(List<Row> rows) {
+    return rows.stream().filter(r -> r.concurrency() == 1).mapToDouble(Row::sessionsPerSecond).findFirst()
+        .orElse(Double.NaN);
+  }
 }
