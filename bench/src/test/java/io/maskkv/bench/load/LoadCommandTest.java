@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./maskkv load} end to end: a real embedded controller and worker on the bundled model, needle prompts over
- * gRPC at two concurrency levels; the answers are graded, the texts compared across levels, CSV and plots written.
+ * gRPC at two concurrency levels over two embedded replicas; the answers are graded, the texts compared across levels,
+ * CSV and plots written.
  */
 class LoadCommandTest {
   @TempDir
@@ -36,7 +37,7 @@ class LoadCommandTest {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       rc = BenchMain.run("load", "--model", bundled().toString(), "--task", "needle", "--prompt-length", "256",
           "--prompts", "4", "--cache", "maskkv", "--budget", "16", "--gen-length", "2", "--concurrency", "1,4",
-          "--sessions", "8", "--warmup", "1", "--out", out.toString());
+          "--sessions", "8", "--warmup", "1", "--embedded-workers", "2", "--out", out.toString());
     } finally {
       System.setOut(stdout);
     }
