@@ -18,7 +18,7 @@ import picocli.CommandLine;
         ClientCommand.class, HealthCommand.class, TokenizeCommand.class, MakeModelCommand.class, EvictCommand.class,
         CalibrateCommand.class, MakeTasksCommand.class, EvalCommand.class, BenchCommand.class,
         BenchOneCommand.class, MicroCommand.class, LoadCommand.class, InterferenceCommand.class, TrainCommand.class, ServeBenchCommand.class,
-        AttentionOverlapCommand.class, CeilingCommand.class,
+        AttentionOverlapCommand.class, CeilingCommand.class, RetentionPlotCommand.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
   @CommandLine.Spec
