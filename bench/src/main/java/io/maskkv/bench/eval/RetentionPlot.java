@@ -164,6 +164,6 @@ public final class RetentionPlot {
   }
 
   private static String trim(double share) {
-    return share == Math.rint(share) ? String.valueOf((long) share) : String.format(Locale.ROOT, "%.2f", share);
+    return new java.math.BigDecimal(String.valueOf(share)).stripTrailingZeros().toPlainString();
   }
 }

@@ -45,6 +45,7 @@ class RetentionPlotTest {
     assertEquals(100.0 * 12 / 512, RetentionPlot.points(List.of(a), 512, List.of()).get(0).sharePercent(), 1e-12);
 
     String table = RetentionPlot.table(points);
+    assertTrue(table.startsWith("| method | 2.5% | 10% |\n"), table);
     assertTrue(table.contains("| snapkv | 10.0 | 50.0 |") && table.contains("| snapkv, equal bytes | 30.0 | - |"),
         table);
     Path png = RetentionPlot.write(dir.resolve("out/retention.png"), "t", points);
