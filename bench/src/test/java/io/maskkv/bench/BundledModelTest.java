@@ -10,22 +10,15 @@ import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.text.TextTokenizer;
 import io.maskkv.worker.engine.Transformer;
 import io.maskkv.worker.session.Generator;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The shipped model really reads its prompt: it retrieves passkeys, and MaskKV at a tiny budget keeps them. */
 class BundledModelTest {
-  static Path bundled() {
-    String fixtures = System.getProperty("maskkv.fixtures");
-    Path root = fixtures != null ? Path.of(fixtures).getParent() : Path.of("..");
-    return root.resolve("models").resolve("maskkv-tiny");
-  }
-
   @Test
   void retrievesFreshPasskeysWithTheFullCacheAndWithMaskKvAtBudget8() {
     List<LongBenchRecord> records = TaskFiles.generate("needle", 20, 256, 4242); // a seed training never used
-    try (Transformer t = Transformer.load(bundled(), Device.cpu()); TextTokenizer tok = TextTokenizer.load(bundled())) {
+    try (Transformer t = Transformer.load(BundledModel.path(), Device.cpu()); TextTokenizer tok = TextTokenizer.load(BundledModel.path())) {
       GenerationOptions full = GenerationOptions.builder().lengths(2, 2, 2).cache("full", 0).seed(1).build();
       for (GenerationOptions o : List.of(full, full.withCache("maskkv", 8))) {
         int correct = 0;

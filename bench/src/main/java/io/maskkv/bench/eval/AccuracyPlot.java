@@ -59,10 +59,19 @@ public final class AccuracyPlot {
 
   /** One task's chart. */
   public static void write(Path png, String task, List<EvalRow> rows) throws IOException {
+    save(chart(task, rows), png);
+  }
+
+  /** A dashed line, for a reference series (the full cache) or a second comparison (equal bytes). */
+  static BasicStroke dashed() {
+    return new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f);
+  }
+
+  /** Writes a chart as a PNG at exactly {@code png}, creating its folder, on a machine without a display. */
+  static void save(XYChart chart, Path png) throws IOException {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
-    XYChart chart = chart(task, rows);
     Path parent = png.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -116,7 +125,7 @@ public final class AccuracyPlot {
       double[] fullY = new double[fullX.length];
       Arrays.fill(fullY, 100 * full.accuracy());
       XYSeries s = chart.addSeries("full", fullX, fullY);
-      s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+      s.setLineStyle(dashed());
       s.setLineColor(Color.DARK_GRAY);
       s.setMarker(SeriesMarkers.NONE);
     }

@@ -29,6 +29,11 @@ public final class RetentionPlot {
   /** One point: a method's mean retention (%) at a share of the prompt (%), under one comparison. */
   public record Point(String method, boolean equalBytes, double sharePercent, double retentionPercent, int families) {}
 
+  /** One line of the chart: a method under one comparison. */
+  private record Series(String method, boolean equalBytes) {}
+
+  private record Cell(Series series, double share) {}
+
   private static final Color[] PALETTE = {new Color(0xd6, 0x27, 0x28), new Color(0x1f, 0x77, 0xb4),
       new Color(0x2c, 0xa0, 0x2c), new Color(0xff, 0x7f, 0x0e), new Color(0x94, 0x67, 0xbd),
       new Color(0x8c, 0x56, 0x4b), new Color(0xe3, 0x77, 0xc2), new Color(0x7f, 0x7f, 0x7f)};
@@ -42,7 +47,7 @@ public final class RetentionPlot {
    * ⌊share × length⌋), so both comparisons line up; without one it sits at budget / length.
    */
   public static List<Point> points(List<Path> csvs, int promptLength, List<Double> nominalShares) throws IOException {
-    Map<String, List<Double>> cells = new LinkedHashMap<>();
+    Map<Cell, List<Double>> cells = new LinkedHashMap<>();
     for (Path csv : csvs) {
       List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
       if (lines.isEmpty()) {
@@ -65,16 +70,14 @@ public final class RetentionPlot {
             : nominal(Integer.parseInt(f.get(where)), promptLength, nominalShares);
         double r = Double.parseDouble(f.get(retention));
         if (!Double.isNaN(r)) {
-          cells.computeIfAbsent(f.get(method) + "\t" + bytes + "\t" + share, k -> new ArrayList<>()).add(100 * r);
+          cells.computeIfAbsent(new Cell(new Series(f.get(method), bytes), share), k -> new ArrayList<>())
+              .add(100 * r);
         }
       }
     }
     List<Point> out = new ArrayList<>();
-    cells.forEach((k, v) -> {
-      String[] p = k.split("\t");
-      out.add(new Point(p[0], Boolean.parseBoolean(p[1]), Double.parseDouble(p[2]),
-          v.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), v.size()));
-    });
+    cells.forEach((c, v) -> out.add(new Point(c.series().method(), c.series().equalBytes(), c.share(),
+        v.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), v.size())));
     return out;
   }
 
@@ -90,28 +93,23 @@ public final class RetentionPlot {
     chart.getStyler().setYAxisDecimalPattern("0");
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     Map<String, Color> colours = new LinkedHashMap<>();
-    Map<String, TreeMap<Double, Double>> series = new LinkedHashMap<>();
+    Map<Series, TreeMap<Double, Double>> series = new LinkedHashMap<>();
     for (Point p : points) {
       colours.computeIfAbsent(p.method(), m -> PALETTE[colours.size() % PALETTE.length]);
-      series.computeIfAbsent(p.method() + (p.equalBytes() ? " (equal bytes)" : ""), k -> new TreeMap<>())
+      series.computeIfAbsent(new Series(p.method(), p.equalBytes()), k -> new TreeMap<>())
           .put(p.sharePercent(), p.retentionPercent());
     }
-    for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-      boolean bytes = e.getKey().endsWith(" (equal bytes)");
-      String method = bytes ? e.getKey().substring(0, e.getKey().length() - " (equal bytes)".length()) : e.getKey();
-      XYSeries s = chart.addSeries(e.getKey(), e.getValue().keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+    for (Map.Entry<Series, TreeMap<Double, Double>> e : series.entrySet()) {
+      Series k = e.getKey();
+      XYSeries s = chart.addSeries(k.method() + (k.equalBytes() ? " (equal bytes)" : ""),
+          e.getValue().keySet().stream().mapToDouble(Double::doubleValue).toArray(),
           e.getValue().values().stream().mapToDouble(Double::doubleValue).toArray());
-      s.setLineColor(colours.get(method));
-      s.setMarkerColor(colours.get(method));
-      s.setMarker(bytes ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
-      s.setLineStyle(bytes ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-          new float[] {8f, 6f}, 0f) : new BasicStroke(2f));
+      s.setLineColor(colours.get(k.method()));
+      s.setMarkerColor(colours.get(k.method()));
+      s.setMarker(k.equalBytes() ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
+      s.setLineStyle(k.equalBytes() ? AccuracyPlot.dashed() : new BasicStroke(2f));
     }
-    Path parent = png.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    AccuracyPlot.save(chart, png);
     return png;
   }
 

@@ -5,21 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maskkv.bench.BundledModel;
 import io.maskkv.bench.longbench.LongBenchRecord;
 import io.maskkv.bench.tasks.TaskFiles;
 import io.maskkv.common.decode.GenerationOptions;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The equal-bytes sweep on the bundled model: every method holds at most the cap, and within a token of it. */
 class EqualBytesTest {
-  static Path bundled() {
-    String fixtures = System.getProperty("maskkv.fixtures");
-    Path root = fixtures != null ? Path.of(fixtures).getParent() : Path.of("..");
-    return root.resolve("models").resolve("maskkv-tiny");
-  }
-
   @Test
   void targetsParseAsSizesOrShares() {
     assertEquals(24 * 1024, ByteTarget.parse("24KiB").bytesFor(1 << 20));
@@ -43,7 +37,7 @@ class EqualBytesTest {
   void everyMethodHoldsAtMostTheCapAndTheNextBudgetWouldExceedIt() throws Exception {
     List<LongBenchRecord> records = TaskFiles.generate("needle", 1, 384, 4243);
     GenerationOptions base = GenerationOptions.builder().lengths(2, 2, 2).cache("full", 0).seed(1).build();
-    try (EngineModel m = EngineModel.load(bundled(), "cpu")) {
+    try (EngineModel m = EngineModel.load(BundledModel.path(), "cpu")) {
       EvalPlan plan = new EvalPlan(List.of("maskkv"), List.of(1), base);
       EvalRunner runner = new EvalRunner(m, plan, EvalProgress.NONE);
       long perToken = m.kvBytesPerToken();

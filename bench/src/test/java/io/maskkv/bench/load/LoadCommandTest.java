@@ -3,6 +3,7 @@ package io.maskkv.bench.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maskkv.bench.BundledModel;
 import io.maskkv.bench.cli.BenchMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,12 +23,6 @@ class LoadCommandTest {
   @TempDir
   Path out;
 
-  static Path bundled() {
-    String fixtures = System.getProperty("maskkv.fixtures");
-    Path root = fixtures != null ? Path.of(fixtures).getParent() : Path.of("..");
-    return root.resolve("models").resolve("maskkv-tiny");
-  }
-
   @Test
   void aSweepOverTwoLevelsGradesComparesAndWritesItsFiles() throws Exception {
     PrintStream stdout = System.out;
@@ -35,7 +30,7 @@ class LoadCommandTest {
     int rc;
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      rc = BenchMain.run("load", "--model", bundled().toString(), "--task", "needle", "--prompt-length", "256",
+      rc = BenchMain.run("load", "--model", BundledModel.path().toString(), "--task", "needle", "--prompt-length", "256",
           "--prompts", "4", "--cache", "maskkv", "--budget", "16", "--gen-length", "2", "--concurrency", "1,4",
           "--sessions", "8", "--warmup", "1", "--embedded-workers", "2", "--out", out.toString());
     } finally {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.maskkv.bench.BundledModel;
 import io.maskkv.common.decode.GenerationOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,16 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BatchingCeilingTest {
-  private static Path bundledModel() {
-    String fixtures = System.getProperty("maskkv.fixtures");
-    Path root = fixtures != null ? Path.of(fixtures).getParent() : Path.of("..");
-    return root.resolve("models").resolve("maskkv-tiny");
-  }
-
   @Test
   void eachLevelRunsItsSessionsAndLandsInTheCsvAndPlot(@TempDir Path dir) throws Exception {
     GenerationOptions o = GenerationOptions.builder().lengths(4, 4, 4).cache("maskkv", 8).build();
-    List<BatchingCeiling.Row> rows = new BatchingCeiling(bundledModel(), "needle", 64, o).run(List.of(1, 3, 1), 3, 1);
+    List<BatchingCeiling.Row> rows = new BatchingCeiling(BundledModel.path(), "needle", 64, o).run(List.of(1, 3, 1), 3, 1);
 
     assertEquals(List.of(1, 3, 1), rows.stream().map(BatchingCeiling.Row::concurrency).toList());
     for (BatchingCeiling.Row r : rows) {
