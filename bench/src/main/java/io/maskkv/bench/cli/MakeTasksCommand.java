@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "make-tasks", mixinStandardHelpOptions = true,
     description = "Write a procedurally generated long-context task file in LongBench JSONL format.",
-    footer = {"", "Tasks: needle, multikey, multivalue, vartrack, count"})
+    footer = {"", "Tasks: needle, multikey, multivalue, vartrack, count; training curriculum: vartrack-1hop, vartrack-2hop, "
+        + "vartrack-3hop"})
 public final class MakeTasksCommand implements Callable<Integer> {
-  @Option(names = "--task", required = true, description = "one of: needle, multikey, multivalue, vartrack, count")
+  @Option(names = "--task", required = true, description = "a task name (see below)")
   String task;
 
   @Option(names = "--out", required = true, description = "JSONL file to write (LongBench format)")

@@ -6,13 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every procedural task, by name, in the order {@code make-tasks --help} lists them. */
+/**
+ * Every procedural task, by name, in the order {@code make-tasks --help} lists them: the five evaluated families,
+ * then the training curriculum's one-, two- and three-hop variable tracking.
+ */
 public final class TaskRegistry {
   private static final Map<String, TaskGenerator> TASKS = new LinkedHashMap<>();
 
   static {
     for (TaskGenerator g : List.of(new NeedleTask(), new MultiKeyTask(), new MultiValueTask(),
-        new VariableTrackingTask(), new CountTask())) {
+        VariableTrackingTask.mixed(), new CountTask(), VariableTrackingTask.hops(1), VariableTrackingTask.hops(2),
+        VariableTrackingTask.hops(3))) {
       TASKS.put(g.name(), g);
     }
   }

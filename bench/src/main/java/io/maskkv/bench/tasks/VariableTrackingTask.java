@@ -10,12 +10,34 @@ import java.util.SplittableRandom;
  * "what is the value of var x40 ?" asks the last variable of a chain, whose value is its chain's root. The
  * answer needs every link of the chain, so a cache must keep several scattered facts. Chains have 2–4
  * variables (one per 128 tokens, 2 to 16 chains), shortened first when the context is small.
+ *
+ * <p>The curriculum variants ({@link #hops}) fix every chain at {@code hops + 1} variables, so a trainer can teach
+ * one hop before two: a model that has never resolved one link gets no signal from a four-variable chain.
  */
 final class VariableTrackingTask implements TaskGenerator {
   private static final int FACT_TOKENS = 5;
-  private static final int MAX_CHAIN = 4;
   private static final int MAX_CHAINS = 16;
   private static final int QUESTION_TOKENS = TaskVocabulary.countTokens(question("x0"));
+
+  private final String name;
+  private final int minChain;
+  private final int maxChain;
+
+  private VariableTrackingTask(String name, int minChain, int maxChain) {
+    this.name = name;
+    this.minChain = minChain;
+    this.maxChain = maxChain;
+  }
+
+  /** The evaluated family: chains of 2–4 variables (one to three hops). */
+  static VariableTrackingTask mixed() {
+    return new VariableTrackingTask("vartrack", 2, 4);
+  }
+
+  /** A curriculum family: every chain is {@code hops + 1} variables long. */
+  static VariableTrackingTask hops(int hops) {
+    return new VariableTrackingTask("vartrack-" + hops + "hop", hops + 1, hops + 1);
+  }
 
   static String question(String variable) {
     return "what is the value of var " + variable + " ?";
@@ -23,17 +45,18 @@ final class VariableTrackingTask implements TaskGenerator {
 
   @Override
   public String name() {
-    return "vartrack";
+    return name;
   }
 
   @Override
   public String description() {
-    return "chains of assignments ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value";
+    String chains = minChain == maxChain ? "chains of " + minChain + " assignments" : "chains of assignments";
+    return chains + " ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value";
   }
 
   @Override
   public int minLength() {
-    return QUESTION_TOKENS + 4 * FACT_TOKENS;
+    return QUESTION_TOKENS + 2 * minChain * FACT_TOKENS;
   }
 
   @Override
@@ -43,14 +66,14 @@ final class VariableTrackingTask implements TaskGenerator {
     int contextTokens = targetLengthTokens - QUESTION_TOKENS;
     int budget = contextTokens / FACT_TOKENS;
     int wanted = Math.max(Sampling.clamp(targetLengthTokens / 128, 2, MAX_CHAINS), Math.min(queries, MAX_CHAINS));
-    int chains = Math.min(wanted, budget / 2);
+    int chains = Math.min(wanted, budget / minChain);
     int[] lengths = new int[chains];
     int total = 0;
     for (int c = 0; c < chains; c++) {
-      lengths[c] = rnd.nextInt(2, MAX_CHAIN + 1);
+      lengths[c] = minChain == maxChain ? minChain : rnd.nextInt(minChain, maxChain + 1);
       total += lengths[c];
     }
-    while (total > budget) { // every chain at 2 fits, since chains <= budget / 2
+    while (total > budget) { // every chain at minChain fits, since chains <= budget / minChain
       int longest = 0;
       for (int c = 1; c < chains; c++) {
         if (lengths[c] > lengths[longest]) {

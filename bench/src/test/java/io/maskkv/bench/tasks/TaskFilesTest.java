@@ -38,7 +38,8 @@ class TaskFilesTest {
   void unknownTaskIsRejectedWithTheKnownNames() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TaskFiles.write(dir.resolve("x.jsonl"), "haystack", 1, 128, 0));
-    assertEquals("unknown task 'haystack'; known tasks: needle, multikey, multivalue, vartrack, count",
+    assertEquals("unknown task 'haystack'; known tasks: needle, multikey, multivalue, vartrack, count, "
+        + "vartrack-1hop, vartrack-2hop, vartrack-3hop",
         e.getMessage());
   }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Reads each task's context back and checks that the answer sits exactly where the task says it does. */
@@ -125,31 +126,64 @@ class TaskPlacementTest {
   void vartrackChainsResolveToTheAnswerAndAreDefinedBeforeUse(int length) {
     for (long seed = 0; seed < SEEDS; seed++) {
       LongBenchRecord r = record("vartrack", seed, length);
-      List<String> ctx = TaskVocabulary.tokens(r.context());
-      Map<String, String> assigned = new HashMap<>();
-      for (int i : positions(ctx, "var")) {
-        String target = ctx.get(i + 1);
-        String source = ctx.get(i + 3);
-        assertEquals("=", ctx.get(i + 2));
-        assertEquals(".", ctx.get(i + 4));
-        assertFalse(assigned.containsKey(target), target + " assigned twice");
-        if (TaskVocabulary.VARIABLES.contains(source)) {
-          assertTrue(assigned.containsKey(source), source + " used before it is assigned");
-        }
-        assigned.put(target, source);
-      }
-      String asked = subject(r);
-      String v = assigned.get(asked);
-      assertTrue(TaskVocabulary.VARIABLES.contains(v), "the asked variable is at least one hop from a value");
-      int hops = 1;
-      while (TaskVocabulary.VARIABLES.contains(v)) {
-        v = assigned.get(v);
-        hops++;
-      }
-      assertEquals(answer(r), v);
-      assertTrue(hops >= 2 && hops <= 4, "chain of " + hops);
+      Map<String, String> assigned = assignments(r);
+      int chain = chainLength(assigned, subject(r), answer(r));
+      assertTrue(chain >= 2 && chain <= 4, "chain of " + chain);
       assertTrue(assigned.size() >= 4, "at least two chains");
     }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1, 128", "1, 1024", "2, 128", "2, 1024", "3, 128", "3, 1024"})
+  void vartrackCurriculumFixesEveryChainAtItsHops(int hops, int length) {
+    String task = "vartrack-" + hops + "hop";
+    assertEquals(task, TaskRegistry.get(task).name());
+    for (long seed = 0; seed < SEEDS; seed++) {
+      LongBenchRecord r = record(task, seed, length);
+      Map<String, String> assigned = assignments(r);
+      assertEquals(hops + 1, chainLength(assigned, subject(r), answer(r)));
+      for (String last : assigned.keySet()) {
+        if (!assigned.containsValue(last)) { // the end of a chain
+          assertEquals(hops + 1, chainLength(assigned, last, null), "chain ending at " + last);
+        }
+      }
+      assertEquals(Math.max(2, length / 128) * (hops + 1), assigned.size(), "chains x variables");
+    }
+  }
+
+  /** Every "var X = S ." statement's target and source, checking the statement's shape and order of definition. */
+  private static Map<String, String> assignments(LongBenchRecord r) {
+    List<String> ctx = TaskVocabulary.tokens(r.context());
+    Map<String, String> assigned = new HashMap<>();
+    for (int i : positions(ctx, "var")) {
+      String target = ctx.get(i + 1);
+      String source = ctx.get(i + 3);
+      assertEquals("=", ctx.get(i + 2));
+      assertEquals(".", ctx.get(i + 4));
+      assertFalse(assigned.containsKey(target), target + " assigned twice");
+      if (TaskVocabulary.VARIABLES.contains(source)) {
+        assertTrue(assigned.containsKey(source), source + " used before it is assigned");
+      }
+      assigned.put(target, source);
+    }
+    return assigned;
+  }
+
+  /** How many variables the chain ending at {@code variable} has; its root must be {@code root} unless null. */
+  private static int chainLength(Map<String, String> assigned, String variable, String root) {
+    String v = assigned.get(variable);
+    if (root != null) {
+      assertTrue(TaskVocabulary.VARIABLES.contains(v), "the asked variable is at least one hop from a value");
+    }
+    int chain = 1;
+    while (TaskVocabulary.VARIABLES.contains(v)) {
+      v = assigned.get(v);
+      chain++;
+    }
+    if (root != null) {
+      assertEquals(root, v);
+    }
+    return chain;
   }
 
   @ParameterizedTest
