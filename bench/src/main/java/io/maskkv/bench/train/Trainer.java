@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskkv.bench.tasks.TaskGenerator;
 import io.maskkv.bench.tasks.TaskRegistry;
 import io.maskkv.common.model.ModelConfig;
+import io.maskkv.worker.checkpoint.TensorNames;
 import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.common.text.WordLevelTokenizerJson;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -197,20 +198,28 @@ public final class Trainer implements AutoCloseable {
   /**
    * A trainer whose weights start as a served model folder's (one this trainer exported, such as the bundled
    * model), at step 0 with a fresh optimiser: fine-tuning a model whose optimiser state is gone. The folder's
-   * architecture and vocabulary must be the config's.
+   * architecture and vocabulary must be the config's, except that the config may have more layers: then the
+   * folder's layers are copied and the added ones are appended as identity blocks (see {@link DepthGrowth}).
    */
   public static Trainer startFrom(Path modelDir, TrainConfig config) {
     Trainer t = new Trainer(config);
     ModelConfig want = t.model.config;
     ModelConfig have = ModelConfigJson.read(modelDir);
-    if (!have.equals(want)) {
+    boolean grows = DepthGrowth.grows(have, want);
+    if (!have.equals(want) && !grows) {
       t.close();
       String differs = shape(have).equals(shape(want)) ? " (other fields differ: " + have + " vs " + want + ")" : "";
       throw new IllegalArgumentException(modelDir + " is " + shape(have) + ", the trainer builds " + shape(want)
-          + differs + ": give the folder's --layers/--d-model/--heads/--ffn (the vocabulary is the task words')");
+          + differs + ": give the folder's --layers/--d-model/--heads/--ffn (the vocabulary is the task words'), "
+          + "or more --layers to grow it");
     }
+    java.util.Set<String> added = grows ? DepthGrowth.identityLayers(t.model.params, TensorNames.of(want.family()),
+        have.layers(), want.layers()) : java.util.Set.of();
     Map<String, TensorInfo> tensors = SafetensorsFile.open(modelDir.resolve("model.safetensors")).tensors();
     for (Map.Entry<String, NDArray> e : t.model.params.entrySet()) {
+      if (added.contains(e.getKey())) {
+        continue;
+      }
       TensorInfo info = tensors.get(e.getKey());
       long[] ours = e.getValue().getShape().getShape();
       boolean linear = t.model.linear(e.getKey(), ours);

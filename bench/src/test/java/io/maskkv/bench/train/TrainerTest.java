@@ -226,6 +226,31 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("d 32") && e.getMessage().contains("d 64"), e.getMessage());
   }
 
+  /** Growing: appended layers start as identity blocks, so the deeper model's logits are the folder's, bit for bit. */
+  @Test
+  void aDeeperRunStartsWithTheFoldersLogitsAndTrainsItsAddedLayers(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("model");
+    float[] shallow;
+    int[] one;
+    try (Trainer t = new Trainer(tiny(6))) {
+      t.trainStep();
+      t.exportModel(model);
+      Batch b = Batch.sample(tiny(6), List.of(TaskRegistry.get("needle")), t.vocabulary(), 5);
+      one = Arrays.copyOfRange(b.tokens(), 0, b.length());
+      shallow = t.answerLogits(one, 1);
+    }
+    TrainConfig deeper = new TrainConfig(3, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, 7, List.of(), 1, false);
+    try (Trainer t = Trainer.startFrom(model, deeper)) {
+      assertArrayEquals(shallow, t.answerLogits(one, 1), 0f);
+      String addedOut = "model.transformer.blocks.2.attn_out.weight";
+      assertEquals(0f, t.parameters().get(addedOut).abs().max().getFloat());
+      t.trainStep();
+      assertTrue(t.parameters().get(addedOut).abs().max().getFloat() > 0, "the added layer learns");
+    }
+    TrainConfig deeperAndWider = new TrainConfig(3, 64, 2, 64, "needle", 24, 2, 8, 1e-2, 2, 7, List.of(), 1, false);
+    assertThrows(IllegalArgumentException.class, () -> Trainer.startFrom(model, deeperAndWider));
+  }
+
   private static float[][] snapshot(Map<String, NDArray> params) {
     return params.values().stream().map(NDArray::toFloatArray).toArray(float[][]::new);
   }
