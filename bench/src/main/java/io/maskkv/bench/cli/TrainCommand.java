@@ -55,6 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "head copies (an induction-circuit start for key-value binding; needs -2 in --offset-heads)")
   boolean bindingPrior;
 
+  @Option(names = "--hop-prior", description = "with --binding-prior: start a hop head (own token matched against "
+      + "the two-back copy) in every middle layer and a binding head in every later one, for multi-hop vartrack")
+  boolean hopPrior;
+
   @Option(names = "--eval-every", defaultValue = "250",
       description = "every N steps measure each task's accuracy on held-out sequences into OUT/accuracy.csv")
   int evalEvery;
@@ -135,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
         task == null ? "needle" : task, length == null ? 128 : length, answerSlots, batch == null ? 8 : batch,
         lr == null ? 1e-3 : lr, warmup, seed, offsetHeads, queries, bindingPrior, obj,
         fillerRatio == null ? 0 : fillerRatio, share == null ? 0 : share, decayFrom == null ? 0 : decayFrom,
-        decayTo == null ? 0 : decayTo, minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10);
+        decayTo == null ? 0 : decayTo, minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10, hopPrior);
     try (Trainer t = resume != null
         ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio, share, decayFrom, decayTo,
             minLr))

@@ -39,7 +39,6 @@ final class BindingPrior {
     }
     int d = c.hiddenSize();
     int hd = c.headDim();
-    int half = hd / 2;
     int r = reservedDims(c);
     int base = d - r;
     // layer 0: the copy head writes its value vector, unchanged, into the reserved dimensions only
@@ -53,29 +52,42 @@ final class BindingPrior {
     }
     wo.set(out);
     // layer 1, head 0: query = key = the reserved dimensions through one random map into the slow pairs
-    int pairs = Math.min(SLOW_PAIRS, half);
-    double[][] map = new double[r][2 * pairs];
-    for (int i = 0; i < r; i++) {
-      for (int j = 0; j < 2 * pairs; j++) {
-        map[i][j] = RandomCheckpoint.gaussian(rnd) / Math.sqrt(r);
+    double[][] map = randomMap(rnd, r, c);
+    setMatch(params.get(names.q(1)), c, 0, base, map);
+    setMatch(params.get(names.k(1)), c, 0, base, map);
+  }
+
+  /** A random map from {@code rows} residual dimensions into the slow rotary pairs' components. */
+  static double[][] randomMap(SplittableRandom rnd, int rows, ModelConfig c) {
+    int cols = 2 * Math.min(SLOW_PAIRS, c.headDim() / 2);
+    double[][] map = new double[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        map[i][j] = RandomCheckpoint.gaussian(rnd) / Math.sqrt(rows);
       }
     }
-    NDArray wq = params.get(names.q(1));
-    NDArray wk = params.get(names.k(1));
-    float[] q = wq.toFloatArray();
-    float[] k = wk.toFloatArray();
-    PositionalHeads.clearHead(q, d, 0, hd);
-    PositionalHeads.clearHead(k, d, 0, hd);
+    return map;
+  }
+
+  /**
+   * Clears head {@code head} of a query or key projection and sets it to read residual dimensions
+   * {@code from..from+map.length-1} through {@code map} (scaled by {@link #MATCH_GAIN}) into its slowest rotary
+   * pairs, nearly position-free over thousands of tokens.
+   */
+  static void setMatch(NDArray projection, ModelConfig c, int head, int from, double[][] map) {
+    int d = c.hiddenSize();
+    int hd = c.headDim();
+    int half = hd / 2;
+    int pairs = Math.min(SLOW_PAIRS, half);
+    float[] w = projection.toFloatArray(); // [in = d, out = d]
+    PositionalHeads.clearHead(w, d, head, hd);
     for (int j = 0; j < 2 * pairs; j++) {
       int p = half - pairs + j % pairs; // a slow pair
-      int col = j < pairs ? p : p + half; // both of its components
-      for (int i = 0; i < r; i++) {
-        float w = (float) (MATCH_GAIN * map[i][j]);
-        q[(base + i) * d + col] = w;
-        k[(base + i) * d + col] = w;
+      int col = head * hd + (j < pairs ? p : p + half); // both of its components
+      for (int i = 0; i < map.length; i++) {
+        w[(from + i) * d + col] = (float) (MATCH_GAIN * map[i][j]);
       }
     }
-    wq.set(q);
-    wk.set(k);
+    projection.set(w);
   }
 }

@@ -27,6 +27,8 @@ import io.maskkv.common.model.ModelShapes;
  *     warm-up). Steps count from the run's start, resumed stages included
  * @param decayTo see decayFrom
  * @param minLearningRate see decayFrom
+ * @param hopPrior with the binding prior: start a hop head in every middle layer and a binding head in every later
+ *     one, for multi-hop variable tracking (see {@link HopPrior}); false in checkpoints written before it existed
  */
 public record TrainConfig(
     int layers,
@@ -48,7 +50,8 @@ public record TrainConfig(
     double answerShare,
     long decayFrom,
     long decayTo,
-    double minLearningRate) {
+    double minLearningRate,
+    boolean hopPrior) {
 
   /** What the loss covers. */
   public enum Objective {
@@ -76,6 +79,15 @@ public record TrainConfig(
         queries, bindingPrior, objective, fillerRatio, 0, 0, 0, 0);
   }
 
+  /** A run without the hop prior (every run before it existed). */
+  public TrainConfig(int layers, int dModel, int heads, int ffn, String task, int length, int answerSlots, int batch,
+      double learningRate, int warmupSteps, long seed, java.util.List<Integer> offsetHeads, int queries,
+      boolean bindingPrior, Objective objective, double fillerRatio, double answerShare, long decayFrom, long decayTo,
+      double minLearningRate) {
+    this(layers, dModel, heads, ffn, task, length, answerSlots, batch, learningRate, warmupSteps, seed, offsetHeads,
+        queries, bindingPrior, objective, fillerRatio, answerShare, decayFrom, decayTo, minLearningRate, false);
+  }
+
   public TrainConfig {
     objective = objective == null ? Objective.ANSWER : objective;
     if (fillerRatio < 0 || fillerRatio > 1) {
@@ -90,6 +102,9 @@ public record TrainConfig(
     }
     if (decayTo > decayFrom && (minLearningRate < 0 || minLearningRate > learningRate)) {
       throw new IllegalArgumentException("min lr " + minLearningRate + " is not in [0, " + learningRate + "]");
+    }
+    if (hopPrior && !bindingPrior) {
+      throw new IllegalArgumentException("--hop-prior builds on the binding prior: give --binding-prior too");
     }
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
     if (offsetHeads.size() > heads) {

@@ -27,7 +27,7 @@ final class TrainableModel {
   private final TransformerBlock block;
 
   TrainableModel(ModelConfig config, NDManager manager, long seed, java.util.List<Integer> offsetHeads,
-      boolean bindingPrior) {
+      boolean bindingPrior, boolean hopPrior) {
     this.config = config;
     this.names = TensorNames.of(config.family());
     this.block = new TransformerBlock(config);
@@ -56,6 +56,9 @@ final class TrainableModel {
       }
       PositionalHeads.apply(params, names, config, offsetHeads, BindingPrior.reservedDims(config), rnd);
       BindingPrior.apply(params, names, config, copyHead, rnd);
+      if (hopPrior) {
+        HopPrior.apply(params, names, config, copyHead, rnd);
+      }
     } else {
       PositionalHeads.apply(params, names, config, offsetHeads, 0, rnd);
     }

@@ -56,7 +56,7 @@ public final class Trainer implements AutoCloseable {
     }
     this.manager = NDManager.newBaseManager();
     this.model = new TrainableModel(config.modelConfig(vocab.size), manager, config.seed(), config.offsetHeads(),
-        config.bindingPrior());
+        config.bindingPrior(), config.hopPrior());
     this.adam = new Adam(model.params, manager);
   }
 

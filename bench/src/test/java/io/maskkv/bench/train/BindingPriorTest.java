@@ -22,7 +22,7 @@ class BindingPriorTest {
     int hd = c.headDim();
     int base = d - BindingPrior.reservedDims(c);
     try (NDManager m = NDManager.newBaseManager()) {
-      TrainableModel model = new TrainableModel(c, m, 5, List.of(-1, -2, -3), true);
+      TrainableModel model = new TrainableModel(c, m, 5, List.of(-1, -2, -3), true, false);
       float[] emb = model.params.get(n.embedding()).toFloatArray();
       for (int row = 0; row < c.vocabSize(); row++) {
         for (int i = base; i < d; i++) {
@@ -56,7 +56,7 @@ class BindingPriorTest {
   @Test
   void itNeedsAnOffsetMinusTwoHead() {
     try (NDManager m = NDManager.newBaseManager()) {
-      assertThrows(IllegalArgumentException.class, () -> new TrainableModel(c, m, 5, List.of(-1), true));
+      assertThrows(IllegalArgumentException.class, () -> new TrainableModel(c, m, 5, List.of(-1), true, false));
     }
   }
 }

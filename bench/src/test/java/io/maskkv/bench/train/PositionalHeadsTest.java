@@ -21,7 +21,7 @@ class PositionalHeadsTest {
     ModelConfig c = ModelShapes.small(ModelFamily.LLADA, 2, 128, 4, 4, 612, 384);
     List<Integer> offsets = List.of(-1, -2, -3);
     try (NDManager m = NDManager.newBaseManager()) {
-      TrainableModel model = new TrainableModel(c, m, 5, offsets, false);
+      TrainableModel model = new TrainableModel(c, m, 5, offsets, false, false);
       TensorNames n = TensorNames.of(ModelFamily.LLADA);
       float[] emb = model.params.get(n.embedding()).toFloatArray();
       float[] wq = model.params.get(n.q(0)).toFloatArray();
