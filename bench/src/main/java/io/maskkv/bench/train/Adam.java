@@ -28,9 +28,21 @@ final class Adam {
 
   /**
    * @param step 1-based step number (bias correction)
+   * @return false when the gradient was not finite and the step was skipped
    */
-  /** @return false when the gradient was not finite and the step was skipped */
   boolean update(Map<String, NDArray> params, double lr, long step, NDManager scratch) {
+    return update(params, Map.of(), lr, step, scratch);
+  }
+
+  /**
+   * {@link #update(Map, double, long, NDManager)} with some elements fixed.
+   *
+   * @param trainable per-element masks (1 or 0) multiplied into the named tensors' gradients before anything else,
+   *     so fixed elements neither move nor count toward the clipping norm
+   * @return false when the gradient was not finite and the step was skipped
+   */
+  boolean update(Map<String, NDArray> params, Map<String, NDArray> trainable, double lr, long step,
+      NDManager scratch) {
     double c1 = 1 - Math.pow(BETA1, step);
     double c2 = 1 - Math.pow(BETA2, step);
     // global-norm clipping (as in the training.md trial): one bad batch must not blow the weights up
@@ -39,6 +51,10 @@ final class Adam {
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       NDArray g = e.getValue().getGradient();
       g.attach(scratch);
+      NDArray mask = trainable.get(e.getKey());
+      if (mask != null) {
+        g.muli(mask);
+      }
       grads.put(e.getKey(), g);
       sq += g.square().sum().getFloat();
     }

@@ -23,6 +23,8 @@ import java.util.stream.IntStream;
 final class TrainableModel {
   final ModelConfig config;
   final Map<String, NDArray> params = new LinkedHashMap<>();
+  /** Per-element trainability (1 or 0) of the tensors a prior keeps partly fixed; absent tensors train fully. */
+  final Map<String, NDArray> trainable = new LinkedHashMap<>();
   private final TensorNames names;
   private final TransformerBlock block;
 
@@ -58,6 +60,8 @@ final class TrainableModel {
       BindingPrior.apply(params, names, config, copyHead, rnd);
       if (hopPrior) {
         HopPrior.apply(params, names, config, copyHead, rnd);
+        HopPrior.frozen(names, config, copyHead).forEach((name, mask) ->
+            trainable.put(name, manager.create(mask, params.get(name).getShape())));
       }
     } else {
       PositionalHeads.apply(params, names, config, offsetHeads, 0, rnd);

@@ -105,7 +105,7 @@ public final class Trainer implements AutoCloseable {
         loss = l.getFloat();
       }
       double lr = config.learningRate(step);
-      if (!adam.update(model.params, lr, step, scratch)) {
+      if (!adam.update(model.params, model.trainable, lr, step, scratch)) {
         skipped++;
       }
       return loss;

@@ -10,7 +10,9 @@ import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.common.model.ModelShapes;
 import io.maskkv.worker.checkpoint.TensorNames;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +77,39 @@ class HopPriorTest {
     try (NDManager m = NDManager.newBaseManager()) {
       assertThrows(IllegalArgumentException.class,
           () -> new TrainableModel(shallow, m, 5, List.of(-1, -2, -3), true, true));
+    }
+  }
+
+  /** Training moves everything except the hop heads' query and key and the copy head's value. */
+  @Test
+  void trainingKeepsTheHopCircuitFixedAndMovesTheRest() {
+    TrainConfig cfg = new TrainConfig(3, 64, 2, 128, "vartrack-1hop", 40, 2, 4, 1e-2, 1, 3, List.of(-1, -2), 1,
+        true, TrainConfig.Objective.ANSWER, 0, 0, 0, 0, 0, true);
+    try (Trainer t = new Trainer(cfg)) {
+      Map<String, float[]> before = new java.util.HashMap<>();
+      t.parameters().forEach((name, p) -> before.put(name, p.toFloatArray()));
+      t.trainStep();
+      t.trainStep();
+      int d = 64;
+      int hd = 32;
+      float[] q1 = t.parameters().get(n.q(1)).toFloatArray();
+      float[] v0 = t.parameters().get(n.v(0)).toFloatArray();
+      int hopMoved = 0;
+      int otherMoved = 0;
+      int copyMoved = 0;
+      for (int in = 0; in < d; in++) {
+        for (int col = 0; col < d; col++) {
+          boolean hop = col / hd == HopPrior.HOP_HEAD;
+          boolean moved = q1[in * d + col] != before.get(n.q(1))[in * d + col];
+          hopMoved += hop && moved ? 1 : 0;
+          otherMoved += !hop && moved ? 1 : 0;
+          copyMoved += col / hd == COPY_HEAD && v0[in * d + col] != before.get(n.v(0))[in * d + col] ? 1 : 0;
+        }
+      }
+      assertEquals(0, hopMoved, "hop head query elements that moved");
+      assertEquals(0, copyMoved, "copy head value elements that moved");
+      assertTrue(otherMoved > d * hd / 4, "head 0's query trains: " + otherMoved);
+      assertTrue(!Arrays.equals(before.get(n.k(2)), t.parameters().get(n.k(2)).toFloatArray()), "the last layer trains");
     }
   }
 
