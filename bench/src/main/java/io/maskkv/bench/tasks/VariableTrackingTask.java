@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * "var x9 = x3 ." then "var x40 = x9 .", each statement anywhere in the context but in chain order;
  * "what is the value of var x40 ?" asks the last variable of a chain, whose value is its chain's root. The
  * answer needs every link of the chain, so a cache must keep several scattered facts. Chains have 2–4
- * variables (one per 128 tokens, 2 to 16 chains), shortened first when the context is small.
+ * variables (one per 128 tokens, 2 to 16 chains, and at least two per question asked), shortened first when the
+ * context is small.
  *
  * <p>The curriculum variants ({@link #hops}) fix every chain at {@code hops + 1} variables, so a trainer can teach
  * one hop before two: a model that has never resolved one link gets no signal from a four-variable chain.
@@ -65,7 +66,8 @@ final class VariableTrackingTask implements TaskGenerator {
     Lengths.requirePositiveQueries(queries);
     int contextTokens = targetLengthTokens - QUESTION_TOKENS;
     int budget = contextTokens / FACT_TOKENS;
-    int wanted = Math.max(Sampling.clamp(targetLengthTokens / 128, 2, MAX_CHAINS), Math.min(queries, MAX_CHAINS));
+    // at least two chains per question: with one, a trainer's inline answers would leave the last root by elimination
+    int wanted = Math.max(Sampling.clamp(targetLengthTokens / 128, 2, MAX_CHAINS), Math.min(2 * queries, MAX_CHAINS));
     int chains = Math.min(wanted, budget / minChain);
     int[] lengths = new int[chains];
     int total = 0;

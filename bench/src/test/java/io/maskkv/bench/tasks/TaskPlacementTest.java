@@ -151,6 +151,17 @@ class TaskPlacementTest {
     }
   }
 
+  /** Inline answers must not give the last question away: several questions get twice as many chains. */
+  @ParameterizedTest
+  @ValueSource(strings = {"vartrack", "vartrack-1hop"})
+  void vartrackAsksAtMostHalfItsChains(String task) {
+    TaskInstance inst = TaskRegistry.get(task).instance(new java.util.SplittableRandom(3), 128, 4);
+    Map<String, String> assigned = assignments(inst.record(0, "x"));
+    long roots = assigned.values().stream().filter(TaskVocabulary.VALUES::contains).count();
+    assertEquals(4, inst.queries().size());
+    assertEquals(8, roots, "chains");
+  }
+
   /** Every "var X = S ." statement's target and source, checking the statement's shape and order of definition. */
   private static Map<String, String> assignments(LongBenchRecord r) {
     List<String> ctx = TaskVocabulary.tokens(r.context());
