@@ -27,18 +27,9 @@ final class Adam {
   }
 
   /**
-   * @param step 1-based step number (bias correction)
-   * @return false when the gradient was not finite and the step was skipped
-   */
-  boolean update(Map<String, NDArray> params, double lr, long step, NDManager scratch) {
-    return update(params, Map.of(), lr, step, scratch);
-  }
-
-  /**
-   * {@link #update(Map, double, long, NDManager)} with some elements fixed.
-   *
    * @param trainable per-element masks (1 or 0) multiplied into the named tensors' gradients before anything else,
-   *     so fixed elements neither move nor count toward the clipping norm
+   *     so fixed elements neither move nor count toward the clipping norm; tensors not named train fully
+   * @param step 1-based step number (bias correction)
    * @return false when the gradient was not finite and the step was skipped
    */
   boolean update(Map<String, NDArray> params, Map<String, NDArray> trainable, double lr, long step,

@@ -2,8 +2,9 @@ package io.maskkv.bench.train;
 
 import ai.djl.ndarray.NDArray;
 import io.maskkv.common.model.ModelConfig;
-import io.maskkv.worker.checkpoint.RandomCheckpoint;
 import io.maskkv.worker.checkpoint.TensorNames;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -12,7 +13,7 @@ import java.util.SplittableRandom;
  *
  * <p>Why: in "var x3 = v17 . … var x9 = x3 ." the question about x9 needs two lookups in a row, and a model with
  * only the binding circuit stays at picking a random chain root (measured: the bundled model, fine-tuned on one-hop
- * chains for 1,900 steps, 40% where 25% is chance). The lookup it lacks is context-side: the x3 in "x9 = x3" must
+ * chains for 2,300 steps, stayed at chance, about 40% on the trainer's held-out sequences). The lookup it lacks is context-side: the x3 in "x9 = x3" must
  * find the statement that assigns x3, i.e. the position whose token two places back is x3 (the v17). Layer 0's
  * offset −2 head already writes a copy of that two-back token into the reserved dimensions ({@link BindingPrior}),
  * so a head whose key reads the copy and whose query reads the position's own token through the same copy map
@@ -24,7 +25,9 @@ import java.util.SplittableRandom;
  * <p>The hop heads' query and key and the copy head's value stay fixed ({@link #frozen}): the hop query is the copy
  * map frozen at the start, so once the copy head's value drifts the two sides no longer match. Measured without the
  * freeze: at step 0 a hop head put 36% of its weight on the right chain root and 0.1% on the other; after 3,000
- * steps 12% and 23%, and vartrack never left chance.
+ * steps 12% and 23%, and vartrack never left chance. With the freeze the circuit faded too (5% and 6% after 1,700
+ * steps, as the residual it reads changed) and vartrack stayed at chance: the prior is an experiment that did not
+ * work (docs/accuracy.md, issue 18, fifth stage).
  */
 final class HopPrior {
   /** The head of each layer that starts as a hop (head 0 is the binding match). */
@@ -78,7 +81,7 @@ final class HopPrior {
    * layer 0's value projection and the hop heads' columns of the middle layers' query and key projections.
    */
   static Map<String, float[]> frozen(TensorNames names, ModelConfig c, int copyHead) {
-    Map<String, float[]> masks = new java.util.LinkedHashMap<>();
+    Map<String, float[]> masks = new LinkedHashMap<>();
     masks.put(names.v(0), headMask(c, copyHead));
     for (int l = 1; l < c.layers() - 1; l++) {
       masks.put(names.q(l), headMask(c, HOP_HEAD));
@@ -92,7 +95,7 @@ final class HopPrior {
     int d = c.hiddenSize();
     int hd = c.headDim();
     float[] mask = new float[d * d];
-    java.util.Arrays.fill(mask, 1f);
+    Arrays.fill(mask, 1f);
     PositionalHeads.clearHead(mask, d, head, hd);
     return mask;
   }

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskkv.bench.tasks.TaskGenerator;
 import io.maskkv.bench.tasks.TaskRegistry;
 import io.maskkv.common.model.ModelConfig;
-import io.maskkv.worker.checkpoint.TensorNames;
 import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.common.text.WordLevelTokenizerJson;
 import io.maskkv.worker.checkpoint.Checkpoint;
@@ -19,6 +18,7 @@ import io.maskkv.worker.checkpoint.SafetensorsFile;
 import io.maskkv.worker.checkpoint.SafetensorsWriter;
 import io.maskkv.worker.checkpoint.TensorDType;
 import io.maskkv.worker.checkpoint.TensorInfo;
+import io.maskkv.worker.checkpoint.TensorNames;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -27,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -213,8 +214,8 @@ public final class Trainer implements AutoCloseable {
           + differs + ": give the folder's --layers/--d-model/--heads/--ffn (the vocabulary is the task words'), "
           + "or more --layers to grow it");
     }
-    java.util.Set<String> added = grows ? DepthGrowth.identityLayers(t.model.params, TensorNames.of(want.family()),
-        have.layers(), want.layers()) : java.util.Set.of();
+    Set<String> added = grows ? DepthGrowth.identityLayers(t.model.params, TensorNames.of(want.family()),
+        have.layers(), want.layers()) : Set.of();
     Map<String, TensorInfo> tensors = SafetensorsFile.open(modelDir.resolve("model.safetensors")).tensors();
     for (Map.Entry<String, NDArray> e : t.model.params.entrySet()) {
       if (added.contains(e.getKey())) {
