@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Every procedural task, by name, in the order {@code make-tasks --help} lists them: the five evaluated families,
- * then the training curriculum's one-, two- and three-hop variable tracking.
+ * then the training curriculum's one-, two- and three-hop variable tracking, then variable tracking answered with
+ * the path to the value.
  */
 public final class TaskRegistry {
   private static final Map<String, TaskGenerator> TASKS = new LinkedHashMap<>();
@@ -16,7 +17,7 @@ public final class TaskRegistry {
   static {
     for (TaskGenerator g : List.of(new NeedleTask(), new MultiKeyTask(), new MultiValueTask(),
         VariableTrackingTask.mixed(), new CountTask(), VariableTrackingTask.hops(1), VariableTrackingTask.hops(2),
-        VariableTrackingTask.hops(3))) {
+        VariableTrackingTask.hops(3), VariableTrackingTask.path())) {
       TASKS.put(g.name(), g);
     }
   }

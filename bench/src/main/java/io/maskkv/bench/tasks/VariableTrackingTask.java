@@ -1,6 +1,7 @@
 package io.maskkv.bench.tasks;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -14,34 +15,56 @@ import java.util.SplittableRandom;
  *
  * <p>The curriculum variants ({@link #hops}) fix every chain at {@code hops + 1} variables, so a trainer can teach
  * one hop before two: a model that has never resolved one link gets no signal from a four-variable chain.
+ *
+ * <p>The path variant ({@link #path}) asks "what is var x40 from ?" and is answered with the whole chain back to
+ * its root, "x9 x3 v17", as RULER's variable_tracking is answered with every variable of a chain. Each word of
+ * that answer is one lookup keyed by the word before it (the asked variable for the first), so a model decoding
+ * one word per step resolves one hop per step instead of composing every hop inside one forward pass, which no
+ * model trained here learned.
  */
 final class VariableTrackingTask implements TaskGenerator {
   private static final int FACT_TOKENS = 5;
   private static final int MAX_CHAINS = 16;
-  private static final int QUESTION_TOKENS = TaskVocabulary.countTokens(question("x0"));
 
   private final String name;
   private final int minChain;
   private final int maxChain;
+  private final boolean pathAnswer;
+  private final int questionTokens;
 
-  private VariableTrackingTask(String name, int minChain, int maxChain) {
+  private VariableTrackingTask(String name, int minChain, int maxChain, boolean pathAnswer) {
     this.name = name;
     this.minChain = minChain;
     this.maxChain = maxChain;
+    this.pathAnswer = pathAnswer;
+    this.questionTokens = TaskVocabulary.countTokens(question("x0"));
   }
 
   /** The evaluated family: chains of 2–4 variables (one to three hops). */
   static VariableTrackingTask mixed() {
-    return new VariableTrackingTask("vartrack", 2, 4);
+    return new VariableTrackingTask("vartrack", 2, 4, false);
+  }
+
+  /** The evaluated family's chains, answered with the path back to the root: "x9 x3 v17". */
+  static VariableTrackingTask path() {
+    return new VariableTrackingTask("vartrack-path", 2, 4, true);
   }
 
   /** A curriculum family: every chain is {@code hops + 1} variables long. */
   static VariableTrackingTask hops(int hops) {
-    return new VariableTrackingTask("vartrack-" + hops + "hop", hops + 1, hops + 1);
+    return new VariableTrackingTask("vartrack-" + hops + "hop", hops + 1, hops + 1, false);
   }
 
-  static String question(String variable) {
-    return "what is the value of var " + variable + " ?";
+  private String question(String variable) {
+    return pathAnswer ? "what is var " + variable + " from ?" : "what is the value of var " + variable + " ?";
+  }
+
+  /** The asked variable's source, its source's source, ... down to the root value, space-separated. */
+  private static String pathToRoot(List<String> chain, String root) {
+    List<String> words = new ArrayList<>(chain.subList(0, chain.size() - 1));
+    Collections.reverse(words);
+    words.add(root);
+    return String.join(" ", words);
   }
 
   @Override
@@ -52,19 +75,20 @@ final class VariableTrackingTask implements TaskGenerator {
   @Override
   public String description() {
     String chains = minChain == maxChain ? "chains of " + minChain + " assignments" : "chains of assignments";
-    return chains + " ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value";
+    return chains + " ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value"
+        + (pathAnswer ? " as the path to it ('xA vB')" : "");
   }
 
   @Override
   public int minLength() {
-    return QUESTION_TOKENS + 2 * minChain * FACT_TOKENS;
+    return questionTokens + 2 * minChain * FACT_TOKENS;
   }
 
   @Override
   public TaskInstance instance(SplittableRandom rnd, int targetLengthTokens, int queries) {
     Lengths.requireAtLeast(this, targetLengthTokens);
     Lengths.requirePositiveQueries(queries);
-    int contextTokens = targetLengthTokens - QUESTION_TOKENS;
+    int contextTokens = targetLengthTokens - questionTokens;
     int budget = contextTokens / FACT_TOKENS;
     // at least two chains per question: with one, a trainer's inline answers would leave the last root by elimination
     int wanted = Math.max(Sampling.clamp(targetLengthTokens / 128, 2, MAX_CHAINS), Math.min(2 * queries, MAX_CHAINS));
@@ -114,7 +138,8 @@ final class VariableTrackingTask implements TaskGenerator {
     List<TaskQuery> questions = new ArrayList<>();
     for (int c : Sampling.distinct(rnd, chains, Math.min(queries, chains))) {
       List<String> vars = chainVariables.get(c);
-      questions.add(new TaskQuery(question(vars.get(vars.size() - 1)), roots.get(c)));
+      String answer = pathAnswer ? pathToRoot(vars, roots.get(c)) : roots.get(c);
+      questions.add(new TaskQuery(question(vars.get(vars.size() - 1)), answer));
     }
     return new TaskInstance(context, questions);
   }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 
 /**
  * One training batch for the masked-diffusion objective, SFT-style: prompt (context + question) then the answer
- * slots (answer word, EOS padding). Per sequence t ~ U(0.1, 1); each answer slot is masked with probability t (at
+ * slots (the answer's words, EOS padding). Per sequence t ~ U(0.1, 1); each answer slot is masked with probability t (at
  * least one always is); the loss is cross-entropy on masked slots weighted 1/t. Drawn from a seed derived from the
  * run seed and the step, so a resumed run sees exactly the batches an uninterrupted one would.
  */
@@ -62,7 +62,7 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       // the context shrinks by what they take so the prompt stays c.length() tokens
       int extra = 0;
       for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
-        extra += TaskVocabulary.countTokens(q.input()) + 1;
+        extra += TaskVocabulary.countTokens(q.input()) + TaskVocabulary.countTokens(q.answer());
       }
       inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
       qs = inst.queries();
@@ -80,7 +80,7 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     // left-pad short prompts with EOS (LLaDA pads with EOS); positions stay 0..total-1
     Arrays.fill(tokens, off, off + c.length() - prompt.length, vocab.eos());
     System.arraycopy(prompt, 0, tokens, off + c.length() - prompt.length, prompt.length);
-    int answer = vocab.encode(q.answer())[0];
+    int[] answer = answerTokens(vocab, q, c.answerSlots());
     double t = TrainConfig.T_MIN + (1 - TrainConfig.T_MIN) * rnd.nextDouble();
     if (qs.size() > 1) {
       maskInlineAnswers(tokens, targets, weights, off, off + c.length(), qs, vocab, rnd, t, allMasked);
@@ -88,7 +88,7 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     int forced = rnd.nextInt(c.answerSlots());
     for (int s = 0; s < c.answerSlots(); s++) {
       int pos = off + c.length() + s;
-      int target = s == 0 ? answer : vocab.eos();
+      int target = s < answer.length ? answer[s] : vocab.eos();
       targets[pos] = target;
       boolean masked = allMasked || s == forced || rnd.nextDouble() < t;
       tokens[pos] = masked ? vocab.mask() : target;
@@ -116,6 +116,16 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     return new Batch(tokens, targets, weights, c.batch(), total);
   }
 
+  /** The answer's token ids, refused when they do not fit the answer slots (an answer must end in its slots). */
+  static int[] answerTokens(Vocabulary vocab, TaskQuery q, int answerSlots) {
+    int[] answer = vocab.encode(q.answer());
+    if (answer.length > answerSlots) {
+      throw new IllegalArgumentException("answer '" + q.answer() + "' has " + answer.length + " words but there are "
+          + answerSlots + " answer slots; raise --answer-slots");
+    }
+    return answer;
+  }
+
   /** Positions from the earliest supervised one to the end of a sequence: the rows the loss needs logits for. */
   int supervisedRows() {
     int first = length;
@@ -128,8 +138,8 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
   }
 
   /**
-   * Masks each inline answer (the token after an earlier question) with probability t, weighted 1/t like the
-   * answer slots. Found by scanning for the question's tokens, which the prompt holds exactly once each.
+   * Masks each inline answer's words (the tokens after an earlier question) with probability t each, weighted 1/t
+   * like the answer slots. Found by scanning for the question's tokens, which the prompt holds exactly once each.
    */
   private static void maskInlineAnswers(int[] tokens, int[] targets, float[] weights, int from, int to,
       List<TaskQuery> qs, Vocabulary vocab, SplittableRandom rnd, double t, boolean allMasked) {
@@ -141,12 +151,14 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
         throw new IllegalStateException("inline question '" + q.input() + "' not found in its prompt");
       }
       int pos = at + question.length;
-      targets[pos] = tokens[pos];
-      if (allMasked || rnd.nextDouble() < t) {
-        tokens[pos] = vocab.mask();
-        weights[pos] = (float) (1 / t);
+      for (int w = 0; w < TaskVocabulary.countTokens(q.answer()); w++, pos++) {
+        targets[pos] = tokens[pos];
+        if (allMasked || rnd.nextDouble() < t) {
+          tokens[pos] = vocab.mask();
+          weights[pos] = (float) (1 / t);
+        }
       }
-      searchFrom = pos + 1;
+      searchFrom = pos;
     }
   }
 

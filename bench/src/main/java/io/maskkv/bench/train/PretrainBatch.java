@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * visible at the end) must be recovered from elsewhere in the sequence, so prompt rows learn to attend too.
  *
  * <p>A clean sequence is either plain filler text (probability {@code fillerRatio}: language to model between the
- * facts) or a task: the prompt (context, question) of exactly the configured length, the answer word, then EOS in
+ * facts) or a task: the prompt (context, question) of exactly the configured length, the answer's words, then EOS in
  * the remaining answer slots, which is the layout the answer objective and held-out accuracy use.
  */
 final class PretrainBatch {
@@ -77,7 +77,8 @@ final class PretrainBatch {
     int[] seq = new int[c.length() + c.answerSlots()];
     Arrays.fill(seq, vocab.eos());
     System.arraycopy(prompt, 0, seq, c.length() - prompt.length, prompt.length);
-    seq[c.length()] = vocab.encode(q.answer())[0];
+    int[] answer = Batch.answerTokens(vocab, q, c.answerSlots());
+    System.arraycopy(answer, 0, seq, c.length(), answer.length);
     return seq;
   }
 }

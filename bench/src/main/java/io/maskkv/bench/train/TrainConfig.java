@@ -9,7 +9,7 @@ import io.maskkv.common.model.ModelShapes;
  * the optimiser. Recorded in every checkpoint so a resume continues the same run.
  *
  * @param task one task name, or several separated by commas: each sequence of a batch draws one of them
- * @param answerSlots response positions per sequence: the one-word answer, then EOS padding (SFT-style)
+ * @param answerSlots response positions per sequence: the answer's words, then EOS padding (SFT-style)
  * @param offsetHeads relative offsets (e.g. -2 = "the token two before") that layer 0's first heads start out
  *     attending to; empty for a plain random start (see {@link PositionalHeads})
  * @param queries up to this many questions per training sequence (each draws 1..queries): the earlier ones inline

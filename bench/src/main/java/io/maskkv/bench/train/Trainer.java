@@ -115,7 +115,9 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * Exact-match accuracy per task on {@code n} held-out sequences (a seed stream training never draws), every
-   * answer slot masked and read in one forward: the answer slot's argmax against the answer.
+   * answer slot masked: a one-word answer is the answer slot's argmax after one forward; a longer one is decoded
+   * over its own slots one word per forward, the most confident first (low-confidence remasking, with the answer's
+   * length given), and is right when every word is.
    */
   public Map<String, Double> accuracy(int n) {
     Map<String, Double> out = new LinkedHashMap<>();
@@ -127,24 +129,76 @@ public final class Trainer implements AutoCloseable {
       int seen = 0;
       while (seen < n) {
         Batch b = Batch.sample(config, List.of(task), vocab, rnd, true);
-        float[] logits = answerLogits(b.tokens(), b.batch());
-        int slots = config.answerSlots();
+        int[] decoded = decodeAnswers(b);
         for (int i = 0; i < b.batch() && seen < n; i++, seen++) {
-          int row = i * slots * vocab.size; // slot 0 of sequence i
-          int best = 0;
-          for (int v = 1; v < vocab.size; v++) {
-            if (logits[row + v] > logits[row + best]) {
-              best = v;
-            }
+          int first = i * b.length() + config.length();
+          boolean all = true;
+          for (int s = 0; s < answerWords(b, i); s++) {
+            all &= decoded[first + s] == b.targets()[first + s];
           }
-          if (best == b.targets()[i * b.length() + config.length()]) {
-            right++;
-          }
+          right += all ? 1 : 0;
         }
       }
       out.put(name, (double) right / n);
     }
     return out;
+  }
+
+  /** The answer's words in sequence {@code i}: its answer slots' targets before the first EOS. */
+  private int answerWords(Batch b, int i) {
+    int first = i * b.length() + config.length();
+    int words = 0;
+    while (words < config.answerSlots() && b.targets()[first + words] != vocab.eos()) {
+      words++;
+    }
+    return words;
+  }
+
+  /** {@code b}'s tokens with each sequence's answer words filled in, one per forward, the most confident first. */
+  private int[] decodeAnswers(Batch b) {
+    int[] tokens = b.tokens().clone();
+    int slots = config.answerSlots();
+    int[] words = new int[b.batch()];
+    int passes = 0;
+    for (int i = 0; i < b.batch(); i++) {
+      words[i] = answerWords(b, i);
+      passes = Math.max(passes, words[i]);
+    }
+    for (int pass = 0; pass < passes; pass++) {
+      float[] logits = answerLogits(tokens, b.batch());
+      for (int i = 0; i < b.batch(); i++) {
+        int first = i * b.length() + config.length();
+        int bestSlot = -1;
+        int bestToken = 0;
+        double bestConfidence = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < words[i]; s++) {
+          if (tokens[first + s] != vocab.mask()) {
+            continue;
+          }
+          int row = (i * slots + s) * vocab.size;
+          int arg = 0;
+          for (int v = 1; v < vocab.size; v++) {
+            if (logits[row + v] > logits[row + arg]) {
+              arg = v;
+            }
+          }
+          double sum = 0;
+          for (int v = 0; v < vocab.size; v++) {
+            sum += Math.exp(logits[row + v] - logits[row + arg]);
+          }
+          double confidence = -Math.log(sum); // log-probability of the argmax
+          if (confidence > bestConfidence) {
+            bestConfidence = confidence;
+            bestSlot = s;
+            bestToken = arg;
+          }
+        }
+        if (bestSlot >= 0) {
+          tokens[first + bestSlot] = bestToken;
+        }
+      }
+    }
+    return tokens;
   }
 
   /**

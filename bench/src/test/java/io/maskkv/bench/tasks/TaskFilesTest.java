@@ -39,7 +39,7 @@ class TaskFilesTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TaskFiles.write(dir.resolve("x.jsonl"), "haystack", 1, 128, 0));
     assertEquals("unknown task 'haystack'; known tasks: needle, multikey, multivalue, vartrack, count, "
-        + "vartrack-1hop, vartrack-2hop, vartrack-3hop",
+        + "vartrack-1hop, vartrack-2hop, vartrack-3hop, vartrack-path",
         e.getMessage());
   }
 }

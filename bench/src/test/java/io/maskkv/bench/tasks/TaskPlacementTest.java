@@ -151,6 +151,27 @@ class TaskPlacementTest {
     }
   }
 
+  /** The answer walks the chain: each word is what the previous one (the asked variable first) is assigned. */
+  @ParameterizedTest
+  @ValueSource(ints = {26, 128, 1024})
+  void vartrackPathAnswersTheChainBackToItsRoot(int length) {
+    for (long seed = 0; seed < SEEDS; seed++) {
+      LongBenchRecord r = record("vartrack-path", seed, length);
+      Map<String, String> assigned = assignments(r);
+      List<String> path = TaskVocabulary.tokens(answer(r));
+      List<String> question = TaskVocabulary.tokens(r.input());
+      String asked = question.get(question.indexOf("var") + 1);
+      String from = asked;
+      for (String word : path) {
+        assertEquals(assigned.get(from), word, "what " + from + " is assigned");
+        from = word;
+      }
+      assertTrue(TaskVocabulary.VALUES.contains(path.get(path.size() - 1)), "ends at the root value " + path);
+      assertEquals(path.size(), chainLength(assigned, asked, path.get(path.size() - 1)));
+      assertTrue(path.size() >= 2 && path.size() <= 4, "chain of " + path.size());
+    }
+  }
+
   /** Inline answers must not give the last question away: several questions get twice as many chains. */
   @ParameterizedTest
   @ValueSource(strings = {"vartrack", "vartrack-1hop"})

@@ -44,6 +44,57 @@ class BatchTest {
     assertTrue(inline > 10, "inline answers were masked: " + inline);
   }
 
+  /** A several-word answer fills the slots in order, EOS after; inline ones are masked word by word. */
+  @Test
+  void pathAnswersFillTheAnswerSlotsInOrderAndInlineOnesAreSupervisedWhole() {
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "vartrack-path", 128, 5, 16, 1e-3, 1, 3, List.of(), 3, false);
+    Batch b = Batch.sample(c, List.of(TaskRegistry.get("vartrack-path")), vocab, new SplittableRandom(8), true);
+    String[] words = new String[vocab.size];
+    vocab.ids.forEach((w, id) -> words[id] = w);
+    int longInline = 0;
+    for (int s = 0; s < b.batch(); s++) {
+      int off = s * b.length();
+      Map<String, String> assigned = new HashMap<>();
+      for (int p = off; p + 3 < off + c.length(); p++) {
+        if (words[b.tokens()[p]].equals("var") && words[b.tokens()[p + 2]].equals("=")) {
+          assigned.put(words[b.tokens()[p + 1]], words[b.tokens()[p + 3]]);
+        }
+      }
+      // the answer slots: the chain from the asked variable (just before "from ?") to its root, then EOS
+      String from = words[b.tokens()[off + c.length() - 3]];
+      int slot = 0;
+      while (assigned.containsKey(from)) {
+        from = assigned.get(from);
+        assertEquals(from, words[b.targets()[off + c.length() + slot]], "slot " + slot);
+        assertEquals(vocab.mask(), b.tokens()[off + c.length() + slot]);
+        slot++;
+      }
+      assertTrue(slot >= 2, "a chain of at least two words");
+      for (; slot < c.answerSlots(); slot++) {
+        assertEquals(vocab.eos(), b.targets()[off + c.length() + slot]);
+      }
+      for (int p = off; p < off + c.length(); p++) { // inline answers: every word after "from ?" up to "what"
+        if (b.weights()[p] != 0 && words[b.tokens()[p - 1]].equals("?")) {
+          int n = 0;
+          while (b.weights()[p + n] != 0) {
+            n++;
+          }
+          longInline += n >= 2 ? 1 : 0;
+          assertEquals("what", words[b.tokens()[p + n]], "the whole inline answer is supervised");
+        }
+      }
+    }
+    assertTrue(longInline > 3, "inline answers of several words: " + longInline);
+  }
+
+  @Test
+  void anAnswerLongerThanTheSlotsIsRefused() {
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "vartrack-path", 128, 2, 16, 1e-3, 1, 3, List.of(), 1, false);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Batch.sample(c, List.of(TaskRegistry.get("vartrack-path")), vocab, new SplittableRandom(1), false));
+    assertTrue(e.getMessage().contains("--answer-slots"), e.getMessage());
+  }
+
   @Test
   void oneQueryRunsDrawExactlyTheBatchesTheyAlwaysDid() {
     TrainConfig one = new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false);
