@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "make-tasks", mixinStandardHelpOptions = true,
     description = "Write a procedurally generated long-context task file in LongBench JSONL format.",
     footer = {"", "Tasks: needle, multikey, multivalue, vartrack, count; training curriculum: vartrack-1hop, vartrack-2hop, "
-        + "vartrack-3hop; vartrack-path (answered with the chain back to the value)"})
+        + "vartrack-3hop; vartrack-path (answered with the chain back to the value: 'x9 , x3 , v17')"})
 public final class MakeTasksCommand implements Callable<Integer> {
   @Option(names = "--task", required = true, description = "a task name (see below)")
   String task;

@@ -121,8 +121,8 @@ public record EvalTask(String name, Path file, List<LongBenchRecord> records, Lo
 
   /** "needle" for "needle-5-0" (the ids TaskFiles writes), else null. */
   private static String ownTaskOfId(String id) {
-    int dash = id.indexOf('-');
-    String head = dash > 0 ? id.substring(0, dash) : id;
-    return TaskRegistry.names().contains(head) ? head : null;
+    // make-tasks writes TASK-SEED-INDEX, and task names have dashes too (vartrack-path)
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)-\\d+-\\d+").matcher(id);
+    return m.matches() && TaskRegistry.names().contains(m.group(1)) ? m.group(1) : null;
   }
 }

@@ -16,11 +16,12 @@ import java.util.SplittableRandom;
  * <p>The curriculum variants ({@link #hops}) fix every chain at {@code hops + 1} variables, so a trainer can teach
  * one hop before two: a model that has never resolved one link gets no signal from a four-variable chain.
  *
- * <p>The path variant ({@link #path}) asks "what is var x40 from ?" and is answered with the whole chain back to
- * its root, "x9 x3 v17", as RULER's variable_tracking is answered with every variable of a chain. Each word of
- * that answer is one lookup keyed by the word before it (the asked variable for the first), so a model decoding
- * one word per step resolves one hop per step instead of composing every hop inside one forward pass, which no
- * model trained here learned.
+ * <p>The path variant ({@link #path}) asks "from what is var x40 ?" and is answered with the whole chain back to
+ * its root, "x9 , x3 , v17", as RULER's variable_tracking is answered with every variable of a chain. Each word of
+ * that answer is one lookup keyed by the word two before it (the asked variable for the first), so a model
+ * decoding one word per step resolves one hop per step instead of composing every hop inside one forward pass,
+ * which no model trained here learned. The key sits two tokens back as in "key k12 ? [answer]", and the value two
+ * after the key as in "var x40 = x9", the layout the binding heads (multikey's) already read.
  */
 final class VariableTrackingTask implements TaskGenerator {
   private static final int FACT_TOKENS = 5;
@@ -56,15 +57,15 @@ final class VariableTrackingTask implements TaskGenerator {
   }
 
   private String question(String variable) {
-    return pathAnswer ? "what is var " + variable + " from ?" : "what is the value of var " + variable + " ?";
+    return pathAnswer ? "from what is var " + variable + " ?" : "what is the value of var " + variable + " ?";
   }
 
-  /** The asked variable's source, its source's source, ... down to the root value, space-separated. */
+  /** The asked variable's source, its source's source, ... down to the root value, comma-separated. */
   private static String pathToRoot(List<String> chain, String root) {
     List<String> words = new ArrayList<>(chain.subList(0, chain.size() - 1));
     Collections.reverse(words);
     words.add(root);
-    return String.join(" ", words);
+    return String.join(" , ", words);
   }
 
   @Override
@@ -76,7 +77,7 @@ final class VariableTrackingTask implements TaskGenerator {
   public String description() {
     String chains = minChain == maxChain ? "chains of " + minChain + " assignments" : "chains of assignments";
     return chains + " ('var xA = vB .', 'var xC = xA .') in filler; answer a variable's value"
-        + (pathAnswer ? " as the path to it ('xA vB')" : "");
+        + (pathAnswer ? " as the path to it ('xA , vB')" : "");
   }
 
   @Override

@@ -60,11 +60,14 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
     if (qs.size() > 1) {
       // earlier questions sit inline with their answers, the last one before the answer slots as in serving;
       // the context shrinks by what they take so the prompt stays c.length() tokens
-      int extra = 0;
-      for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
-        extra += TaskVocabulary.countTokens(q.input()) + TaskVocabulary.countTokens(q.answer());
-      }
+      int extra = inlineTokens(qs);
       inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
+      // answers of varying length (vartrack-path's) can need more room than the first draw's: draw again rather
+      // than cut facts off the prompt's start (one-word answers never do, so their batches are unchanged)
+      while (inlineTokens(inst.queries()) > extra && c.length() - inlineTokens(inst.queries()) >= task.minLength()) {
+        extra = inlineTokens(inst.queries());
+        inst = task.instance(rnd, c.length() - extra, qs.size());
+      }
       qs = inst.queries();
       StringBuilder sb = new StringBuilder();
       for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
@@ -114,6 +117,15 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       }
     }
     return new Batch(tokens, targets, weights, c.batch(), total);
+  }
+
+  /** Tokens the inline questions and answers (all but the last question) take in the prompt. */
+  private static int inlineTokens(List<TaskQuery> qs) {
+    int tokens = 0;
+    for (TaskQuery q : qs.subList(0, qs.size() - 1)) {
+      tokens += TaskVocabulary.countTokens(q.input()) + TaskVocabulary.countTokens(q.answer());
+    }
+    return tokens;
   }
 
   /** The answer's token ids, refused when they do not fit the answer slots (an answer must end in its slots). */

@@ -167,6 +167,9 @@ class EvalScoringTest {
     EvalTask t = EvalTask.load(renamed, null, null, 0);
     assertEquals("multikey", t.name(), "taken from the record ids");
     assertEquals(Metric.EXACT_MATCH, t.metric());
+    Path dashed = dir.resolve("test-set-2.jsonl");
+    TaskFiles.write(dashed, "vartrack-path", 2, 64, 9);
+    assertEquals("vartrack-path", EvalTask.load(dashed, null, null, 0).name(), "a task name with a dash, from the ids");
 
     EvalTask flagged = EvalTask.load(renamed, "mine", "f1", 0);
     assertEquals("mine", flagged.name());

@@ -47,7 +47,7 @@ class BatchTest {
   /** A several-word answer fills the slots in order, EOS after; inline ones are masked word by word. */
   @Test
   void pathAnswersFillTheAnswerSlotsInOrderAndInlineOnesAreSupervisedWhole() {
-    TrainConfig c = new TrainConfig(1, 32, 2, 64, "vartrack-path", 128, 5, 16, 1e-3, 1, 3, List.of(), 3, false);
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "vartrack-path", 128, 8, 16, 1e-3, 1, 3, List.of(), 3, false);
     Batch b = Batch.sample(c, List.of(TaskRegistry.get("vartrack-path")), vocab, new SplittableRandom(8), true);
     String[] words = new String[vocab.size];
     vocab.ids.forEach((w, id) -> words[id] = w);
@@ -60,27 +60,30 @@ class BatchTest {
           assigned.put(words[b.tokens()[p + 1]], words[b.tokens()[p + 3]]);
         }
       }
-      // the answer slots: the chain from the asked variable (just before "from ?") to its root, then EOS
-      String from = words[b.tokens()[off + c.length() - 3]];
+      // the answer slots: the chain from the asked variable (just before "?") to its root, commas between, then EOS
+      String from = words[b.tokens()[off + c.length() - 2]];
       int slot = 0;
       while (assigned.containsKey(from)) {
         from = assigned.get(from);
+        if (slot > 0) {
+          assertEquals(",", words[b.targets()[off + c.length() + slot++]]);
+        }
         assertEquals(from, words[b.targets()[off + c.length() + slot]], "slot " + slot);
         assertEquals(vocab.mask(), b.tokens()[off + c.length() + slot]);
         slot++;
       }
-      assertTrue(slot >= 2, "a chain of at least two words");
+      assertTrue(slot >= 3, "a chain of at least two words");
       for (; slot < c.answerSlots(); slot++) {
         assertEquals(vocab.eos(), b.targets()[off + c.length() + slot]);
       }
-      for (int p = off; p < off + c.length(); p++) { // inline answers: every word after "from ?" up to "what"
+      for (int p = off; p < off + c.length(); p++) { // inline answers: every word after "?" up to the next "from what"
         if (b.weights()[p] != 0 && words[b.tokens()[p - 1]].equals("?")) {
           int n = 0;
           while (b.weights()[p + n] != 0) {
             n++;
           }
           longInline += n >= 2 ? 1 : 0;
-          assertEquals("what", words[b.tokens()[p + n]], "the whole inline answer is supervised");
+          assertEquals("from", words[b.tokens()[p + n]], "the whole inline answer is supervised");
         }
       }
     }
