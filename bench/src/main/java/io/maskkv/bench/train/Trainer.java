@@ -155,7 +155,7 @@ public final class Trainer implements AutoCloseable {
   }
 
   /** {@code b}'s tokens with each sequence's answer words filled in, one per forward, the most confident first. */
-  private int[] decodeAnswers(Batch b) {
+  int[] decodeAnswers(Batch b) {
     int[] tokens = b.tokens().clone();
     int slots = config.answerSlots();
     int[] words = new int[b.batch()];

@@ -24,6 +24,46 @@ class TrainerTest {
     return new TrainConfig(1, 32, 2, 64, "needle", 24, 2, 8, 1e-2, 2, seed, List.of(), 1, false);
   }
 
+  /**
+   * Held-out decoding fills exactly each answer's own slots (one word per forward; EOS slots and the prompt are left
+   * alone), and a one-word answer is its slot's argmax after a single forward, as before answers had several words.
+   */
+  @Test
+  void heldOutDecodingFillsEachAnswersOwnSlotsOnly() {
+    TrainConfig path = new TrainConfig(1, 32, 2, 64, "vartrack-path", 64, 8, 8, 1e-2, 2, 6, List.of(), 1, false);
+    try (Trainer t = new Trainer(path)) {
+      Batch b = Batch.sample(path, List.of(TaskRegistry.get("vartrack-path")), t.vocabulary(),
+          new java.util.SplittableRandom(4), true);
+      int[] decoded = t.decodeAnswers(b);
+      int mask = t.vocabulary().mask();
+      for (int i = 0; i < b.batch(); i++) {
+        int first = i * b.length() + path.length();
+        assertArrayEquals(Arrays.copyOfRange(b.tokens(), i * b.length(), first),
+            Arrays.copyOfRange(decoded, i * b.length(), first), "the prompt is not touched");
+        for (int s = 0; s < path.answerSlots(); s++) {
+          boolean ownSlot = b.targets()[first + s] != t.vocabulary().eos();
+          assertEquals(ownSlot, decoded[first + s] != mask, "sequence " + i + ", slot " + s);
+        }
+      }
+    }
+    try (Trainer t = new Trainer(tiny(7))) {
+      Batch b = Batch.sample(tiny(7), List.of(TaskRegistry.get("needle")), t.vocabulary(),
+          new java.util.SplittableRandom(4), true);
+      int[] decoded = t.decodeAnswers(b);
+      float[] logits = t.answerLogits(b.tokens(), b.batch());
+      int vocab = t.vocabulary().size;
+      for (int i = 0; i < b.batch(); i++) {
+        int row = i * 2 * vocab;
+        int best = 0;
+        for (int v = 1; v < vocab; v++) {
+          best = logits[row + v] > logits[row + best] ? v : best;
+        }
+        assertEquals(best, decoded[i * b.length() + 24], "one forward's argmax at slot 0");
+        assertEquals(t.vocabulary().mask(), decoded[i * b.length() + 25], "the EOS slot stays masked");
+      }
+    }
+  }
+
   @Test
   void aFewStepsReduceTheLoss() {
     // the per-batch loss is noisy (t ~ U(0.1, 1) weights each sequence 1/t): compare means of 10 and 20 steps
