@@ -1,0 +1,55 @@
+import csv, os, sys
+O = sys.argv[1] if len(sys.argv) > 1 else '/work/runs/issue18/mkq/tables'
+shares = ['1%', '2.5%', '5%', '10%']
+B = {512: ['5', '12', '25', '51'], 1024: ['10', '25', '51', '102']}
+methods = ['maskkv', 'snapkv', 'pyramidkv', 'adakv']
+def load(t, L):
+    b = {(r['method'], r['budget']): r for r in csv.DictReader(open(f'{O}/{t}-{L}.csv'))}
+    y = {(r['method'], r['target']): r for r in csv.DictReader(open(f'{O}/{t}-{L}-bytes.csv'))} if os.path.exists(f'{O}/{t}-{L}-bytes.csv') else {}
+    return b, y
+def acc(r): return 100 * float(r['accuracy'])
+print('## at a glance')
+print('| family | 512: full | 512: maskkv 1% | 1,024: full | 1,024: maskkv 1% |')
+print('|---|---|---|---|---|')
+for t in ['needle', 'multikey', 'multivalue', 'vartrack', 'count']:
+    cells = []
+    for L in (512, 1024):
+        b, _ = load(t, L)
+        cells += [f"{acc(b[('full','')]):.1f}", f"{acc(b[('maskkv', B[L][0])]):.1f}"]
+    print(f'| {t} | ' + ' | '.join(cells) + ' |')
+for L in (1024, 512):
+    for t in ['needle', 'multikey', 'vartrack']:
+        b, y = load(t, L)
+        full = acc(b[('full', '')])
+        print(f'\n### {t} at {L} tokens (full cache {full:.1f}%)\n')
+        print('| method | ' + ' | '.join(f'{s}: B = {bb} | ≤ {s} bytes' for s, bb in zip(shares, B[L])) + ' |')
+        print('|---|' + '---|' * 8)
+        for m in methods:
+            cells = []
+            for s, bb in zip(shares, B[L]):
+                cells.append(f"{acc(b[(m,bb)]):.1f}")
+                yy = y[(m, s)]
+                cells.append(f"{acc(yy):.1f} (B̄ {float(yy['budget']):.1f})")
+            name = f'**{m}**' if m == 'maskkv' else m
+            print(f'| {name} | ' + ' | '.join(cells) + ' |')
+print('\n## mean retention over needle, multikey (equal budget / equal bytes)')
+print('| method | 512: 1% | 2.5% | 5% | 10% | 1,024: 1% | 2.5% | 5% | 10% |')
+print('|---|---|---|---|---|---|---|---|---|')
+for m in methods:
+    cells = []
+    for L in (512, 1024):
+        for s, bb in zip(shares, B[L]):
+            rb, ry = [], []
+            for t in ['needle', 'multikey']:
+                b, y = load(t, L); full = acc(b[('full', '')])
+                rb.append(acc(b[(m, bb)]) / full * 100); ry.append(acc(y[(m, s)]) / full * 100)
+            cells.append(f'{sum(rb)/2:.1f} / {sum(ry)/2:.1f}')
+    name = f'**{m}**' if m == 'maskkv' else m
+    print(f'| {name} | ' + ' | '.join(cells) + ' |')
+print('\n## README rows')
+for L in (512, 1024):
+    for t in ['needle', 'multikey']:
+        b, _ = load(t, L); full = acc(b[('full', '')])
+        Ls = '1,024' if L == 1024 else '512'
+        print(f"| {t}, {Ls} tokens ({full:.1f}%) | maskkv | " + ' | '.join(f"{acc(b[('maskkv',bb)]):.1f}%" for bb in B[L]) + ' |')
+        print('| | pyramidkv | ' + ' | '.join(f"{acc(b[('pyramidkv',bb)]):.1f}%" for bb in B[L]) + ' |')
