@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One task file to evaluate: its name (the CSV's {@code task} column), its records and how they are scored.
@@ -119,10 +121,12 @@ public record EvalTask(String name, Path file, List<LongBenchRecord> records, Lo
     }
   }
 
+  /** make-tasks writes TASK-SEED-INDEX, and task names have dashes too (vartrack-path). */
+  private static final Pattern OWN_ID = Pattern.compile("(.+)-\\d+-\\d+");
+
   /** "needle" for "needle-5-0" (the ids TaskFiles writes), else null. */
   private static String ownTaskOfId(String id) {
-    // make-tasks writes TASK-SEED-INDEX, and task names have dashes too (vartrack-path)
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)-\\d+-\\d+").matcher(id);
+    Matcher m = OWN_ID.matcher(id);
     return m.matches() && TaskRegistry.names().contains(m.group(1)) ? m.group(1) : null;
   }
 }

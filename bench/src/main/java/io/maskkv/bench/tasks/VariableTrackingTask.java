@@ -46,7 +46,7 @@ final class VariableTrackingTask implements TaskGenerator {
     return new VariableTrackingTask("vartrack", 2, 4, false);
   }
 
-  /** The evaluated family's chains, answered with the path back to the root: "x9 x3 v17". */
+  /** The evaluated family's chains, answered with the path back to the root: "x9 , x3 , v17". */
   static VariableTrackingTask path() {
     return new VariableTrackingTask("vartrack-path", 2, 4, true);
   }

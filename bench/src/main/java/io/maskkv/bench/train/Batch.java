@@ -64,8 +64,9 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       inst = task.instance(rnd, Math.max(task.minLength(), c.length() - extra), qs.size());
       // answers of varying length (vartrack-path's) can need more room than the first draw's: draw again rather
       // than cut facts off the prompt's start (one-word answers never do, so their batches are unchanged)
-      while (inlineTokens(inst.queries()) > extra && c.length() - inlineTokens(inst.queries()) >= task.minLength()) {
-        extra = inlineTokens(inst.queries());
+      for (int need = inlineTokens(inst.queries()); need > extra && c.length() - need >= task.minLength();
+          need = inlineTokens(inst.queries())) {
+        extra = need;
         inst = task.instance(rnd, c.length() - extra, qs.size());
       }
       qs = inst.queries();
@@ -163,7 +164,8 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
         throw new IllegalStateException("inline question '" + q.input() + "' not found in its prompt");
       }
       int pos = at + question.length;
-      for (int w = 0; w < TaskVocabulary.countTokens(q.answer()); w++, pos++) {
+      int words = TaskVocabulary.countTokens(q.answer());
+      for (int w = 0; w < words; w++, pos++) {
         targets[pos] = tokens[pos];
         if (allMasked || rnd.nextDouble() < t) {
           tokens[pos] = vocab.mask();

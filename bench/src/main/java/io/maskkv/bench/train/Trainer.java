@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskkv.bench.tasks.TaskGenerator;
 import io.maskkv.bench.tasks.TaskRegistry;
+import io.maskkv.common.decode.Candidate;
+import io.maskkv.common.decode.Remasking;
+import io.maskkv.common.decode.TokenChooser;
 import io.maskkv.common.model.ModelConfig;
 import io.maskkv.common.model.ModelConfigJson;
 import io.maskkv.common.text.WordLevelTokenizerJson;
@@ -36,6 +39,9 @@ import java.util.SplittableRandom;
  * and exports a Hugging Face model folder the serving engine loads.
  */
 public final class Trainer implements AutoCloseable {
+  /** Temperature 0 makes the choice deterministic (no Gumbel noise, so the seed is never drawn). */
+  private static final TokenChooser GREEDY = new TokenChooser(Remasking.LOW_CONFIDENCE, 0, 1, 0, 0);
+
   private static final String LEGACY_CHECKPOINT = "trainer.safetensors";
   private static final String STATE = "trainer.json";
   private static final String WEIGHTS = "weights";
@@ -154,7 +160,10 @@ public final class Trainer implements AutoCloseable {
     return words;
   }
 
-  /** {@code b}'s tokens with each sequence's answer words filled in, one per forward, the most confident first. */
+  /**
+   * {@code b}'s tokens with each sequence's answer words filled in, one per forward, the most confident first: the
+   * engine's greedy low-confidence rule (argmax, softmax confidence).
+   */
   int[] decodeAnswers(Batch b) {
     int[] tokens = b.tokens().clone();
     int slots = config.answerSlots();
@@ -168,33 +177,15 @@ public final class Trainer implements AutoCloseable {
       float[] logits = answerLogits(tokens, b.batch());
       for (int i = 0; i < b.batch(); i++) {
         int first = i * b.length() + config.length();
-        int bestSlot = -1;
-        int bestToken = 0;
-        double bestConfidence = Double.NEGATIVE_INFINITY;
+        Candidate best = null;
         for (int s = 0; s < words[i]; s++) {
-          if (tokens[first + s] != vocab.mask()) {
-            continue;
-          }
-          int row = (i * slots + s) * vocab.size;
-          int arg = 0;
-          for (int v = 1; v < vocab.size; v++) {
-            if (logits[row + v] > logits[row + arg]) {
-              arg = v;
-            }
-          }
-          double sum = 0;
-          for (int v = 0; v < vocab.size; v++) {
-            sum += Math.exp(logits[row + v] - logits[row + arg]);
-          }
-          double confidence = -Math.log(sum); // log-probability of the argmax
-          if (confidence > bestConfidence) {
-            bestConfidence = confidence;
-            bestSlot = s;
-            bestToken = arg;
+          if (tokens[first + s] == vocab.mask()) {
+            Candidate c = GREEDY.choose(s, logits, (i * slots + s) * vocab.size, vocab.size);
+            best = best == null || c.confidence() > best.confidence() ? c : best;
           }
         }
-        if (bestSlot >= 0) {
-          tokens[first + bestSlot] = bestToken;
+        if (best != null) {
+          tokens[first + best.position()] = best.token();
         }
       }
     }
