@@ -55,6 +55,12 @@ public final class TrainCommand implements Callable<Integer> {
       + "head copies (an induction-circuit start for key-value binding; needs -2 in --offset-heads)")
   boolean bindingPrior;
 
+  @Option(names = "--suffix-mask", description = "answer objective: the probability that a sequence's answer slots "
+      + "are masked from a random slot within the answer to the end, as semi-autoregressive decoding (eval "
+      + "--block-length below --gen-length) meets them, instead of each slot with probability t (default 0; with "
+      + "--resume: the next stage's, else the checkpoint's)")
+  Double suffixMask;
+
   @Option(names = "--hop-prior", description = "with --binding-prior: start a hop head (own token matched against "
       + "the two-back copy) in every middle layer and a binding head in every later one, for multi-hop vartrack")
   boolean hopPrior;
@@ -139,10 +145,11 @@ public final class TrainCommand implements Callable<Integer> {
         task == null ? "needle" : task, length == null ? 128 : length, answerSlots, batch == null ? 8 : batch,
         lr == null ? 1e-3 : lr, warmup, seed, offsetHeads, queries, bindingPrior, obj,
         fillerRatio == null ? 0 : fillerRatio, share == null ? 0 : share, decayFrom == null ? 0 : decayFrom,
-        decayTo == null ? 0 : decayTo, minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10, hopPrior);
+        decayTo == null ? 0 : decayTo, minLr != null ? minLr : (lr == null ? 1e-3 : lr) / 10, hopPrior,
+        suffixMask == null ? 0 : suffixMask);
     try (Trainer t = resume != null
         ? Trainer.resume(resume, new Stage(length, batch, task, lr, obj, fillerRatio, share, decayFrom, decayTo,
-            minLr))
+            minLr, suffixMask))
         : initFrom != null ? Trainer.startFrom(initFrom, fresh) : new Trainer(fresh)) {
       if (!Files.exists(csv) || resume == null) {
         Files.writeString(csv, "step,loss\n");

@@ -13,6 +13,13 @@ import java.util.SplittableRandom;
  * slots (the answer's words, EOS padding). Per sequence t ~ U(0.1, 1); each answer slot is masked with probability t (at
  * least one always is); the loss is cross-entropy on masked slots weighted 1/t. Drawn from a seed derived from the
  * run seed and the step, so a resumed run sees exactly the batches an uninterrupted one would.
+ *
+ * <p>With {@link TrainConfig#suffixMask} a sequence's answer slots are instead masked from a random slot s within
+ * the answer (or the first EOS after it) to the end, weighted 1/t' with t' = the masked share. That is what
+ * semi-autoregressive decoding (LLaDA §2.4, block length below the generation length) asks of the model: the next
+ * words with the earlier ones already decoded and the later ones still masked. Independent masking rarely shows a
+ * long answer that way, and a model trained only on it learns where an answer ends from the EOS padding rather
+ * than from its last word.
  */
 record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length) {
 
@@ -90,13 +97,17 @@ record Batch(int[] tokens, int[] targets, float[] weights, int batch, int length
       maskInlineAnswers(tokens, targets, weights, off, off + c.length(), qs, vocab, rnd, t, allMasked);
     }
     int forced = rnd.nextInt(c.answerSlots());
+    // drawn only when suffix masking is on, so runs without it see the batches they always did
+    int suffixFrom = !allMasked && c.suffixMask() > 0 && rnd.nextDouble() < c.suffixMask()
+        ? rnd.nextInt(Math.min(answer.length + 1, c.answerSlots())) : -1;
+    double weight = suffixFrom < 0 ? 1 / t : (double) c.answerSlots() / (c.answerSlots() - suffixFrom);
     for (int s = 0; s < c.answerSlots(); s++) {
       int pos = off + c.length() + s;
       int target = s < answer.length ? answer[s] : vocab.eos();
       targets[pos] = target;
-      boolean masked = allMasked || s == forced || rnd.nextDouble() < t;
+      boolean masked = suffixFrom >= 0 ? s >= suffixFrom : allMasked || s == forced || rnd.nextDouble() < t;
       tokens[pos] = masked ? vocab.mask() : target;
-      weights[pos] = masked ? (float) (1 / t) : 0f;
+      weights[pos] = masked ? (float) weight : 0f;
     }
   }
 

@@ -2,19 +2,26 @@ package io.maskkv.bench.train;
 
 /**
  * What a resumed run may change for its next stage (the curriculum's longer prompts, another task mix, a cool-down
- * learning rate or schedule, the switch from the pretrain or mixed objective to the answer-only one); null keeps the
+ * learning rate or schedule, suffix masking of the answer, the switch from the pretrain or mixed objective to the answer-only one); null keeps the
  * checkpoint's value.
  * Everything else (the model's shape, the seed, the start) stays the checkpoint's.
  */
 public record Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
-    Double fillerRatio, Double answerShare, Long decayFrom, Long decayTo, Double minLearningRate) {
+    Double fillerRatio, Double answerShare, Long decayFrom, Long decayTo, Double minLearningRate, Double suffixMask) {
   /** Continue exactly as the checkpoint was running. */
   public static final Stage SAME = new Stage(null, null, null, null, null, null);
 
   /** A stage that keeps the checkpoint's answer share and learning-rate schedule. */
   public Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
       Double fillerRatio) {
-    this(length, batch, task, learningRate, objective, fillerRatio, null, null, null, null);
+    this(length, batch, task, learningRate, objective, fillerRatio, null, null, null, null, null);
+  }
+
+  /** A stage that keeps the checkpoint's answer masking. */
+  public Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
+      Double fillerRatio, Double answerShare, Long decayFrom, Long decayTo, Double minLearningRate) {
+    this(length, batch, task, learningRate, objective, fillerRatio, answerShare, decayFrom, decayTo, minLearningRate,
+        null);
   }
 
   com.fasterxml.jackson.databind.node.ObjectNode applyTo(com.fasterxml.jackson.databind.node.ObjectNode cfg) {
@@ -47,6 +54,9 @@ public record Stage(Integer length, Integer batch, String task, Double learningR
     }
     if (decayTo != null) {
       cfg.put("decayTo", decayTo);
+    }
+    if (suffixMask != null) {
+      cfg.put("suffixMask", suffixMask);
     }
     if (minLearningRate != null) {
       cfg.put("minLearningRate", minLearningRate);

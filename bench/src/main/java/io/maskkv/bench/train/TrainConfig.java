@@ -29,6 +29,9 @@ import io.maskkv.common.model.ModelShapes;
  * @param minLearningRate see decayFrom
  * @param hopPrior with the binding prior: start a hop head in every middle layer and a binding head in every later
  *     one, for multi-hop variable tracking (see {@link HopPrior}); false in checkpoints written before it existed
+ * @param suffixMask answer objective: the probability that a sequence's answer slots are masked as a suffix (from a
+ *     random slot within the answer to the end) instead of each with probability t; 0 in checkpoints written before
+ *     it existed (see {@link Batch})
  */
 public record TrainConfig(
     int layers,
@@ -51,7 +54,8 @@ public record TrainConfig(
     long decayFrom,
     long decayTo,
     double minLearningRate,
-    boolean hopPrior) {
+    boolean hopPrior,
+    double suffixMask) {
 
   /** What the loss covers. */
   public enum Objective {
@@ -88,6 +92,15 @@ public record TrainConfig(
         queries, bindingPrior, objective, fillerRatio, answerShare, decayFrom, decayTo, minLearningRate, false);
   }
 
+  /** A run with every answer slot masked independently (every run before suffix masking existed). */
+  public TrainConfig(int layers, int dModel, int heads, int ffn, String task, int length, int answerSlots, int batch,
+      double learningRate, int warmupSteps, long seed, java.util.List<Integer> offsetHeads, int queries,
+      boolean bindingPrior, Objective objective, double fillerRatio, double answerShare, long decayFrom, long decayTo,
+      double minLearningRate, boolean hopPrior) {
+    this(layers, dModel, heads, ffn, task, length, answerSlots, batch, learningRate, warmupSteps, seed, offsetHeads,
+        queries, bindingPrior, objective, fillerRatio, answerShare, decayFrom, decayTo, minLearningRate, hopPrior, 0);
+  }
+
   public TrainConfig {
     objective = objective == null ? Objective.ANSWER : objective;
     if (fillerRatio < 0 || fillerRatio > 1) {
@@ -105,6 +118,9 @@ public record TrainConfig(
     }
     if (hopPrior && !bindingPrior) {
       throw new IllegalArgumentException("--hop-prior builds on the binding prior: give --binding-prior too");
+    }
+    if (suffixMask < 0 || suffixMask > 1) {
+      throw new IllegalArgumentException("suffix mask " + suffixMask + " is not in [0, 1]");
     }
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
     if (offsetHeads.size() > heads) {

@@ -106,4 +106,40 @@ class BatchTest {
     Batch z = Batch.sample(zero, List.of(TaskRegistry.get("needle")), vocab, 7);
     assertEquals(java.util.Arrays.toString(a.tokens()), java.util.Arrays.toString(z.tokens()));
   }
+
+  /** Suffix masking hides the answer from one slot within it (or the EOS right after) to the end, weighted 1/t'. */
+  @Test
+  void suffixMaskingHidesAContiguousTailOfTheAnswer() {
+    TrainConfig c = new TrainConfig(1, 32, 2, 64, "vartrack-path", 128, 8, 64, 1e-3, 1, 3, List.of(), 1, false,
+        TrainConfig.Objective.ANSWER, 0, 0, 0, 0, 1e-4, false, 1.0);
+    Batch b = Batch.sample(c, List.of(TaskRegistry.get("vartrack-path")), vocab, 11);
+    java.util.Set<String> starts = new java.util.HashSet<>();
+    for (int s = 0; s < b.batch(); s++) {
+      int first = s * b.length() + c.length();
+      int answerLength = 0;
+      while (b.targets()[first + answerLength] != vocab.eos()) {
+        answerLength++;
+      }
+      int from = 0;
+      while (b.weights()[first + from] == 0) {
+        from++;
+      }
+      assertTrue(from <= answerLength, "the masked tail starts inside the answer or at its EOS: " + from);
+      for (int k = 0; k < c.answerSlots(); k++) {
+        boolean masked = k >= from;
+        assertEquals(masked, b.tokens()[first + k] == vocab.mask(), "slot " + k + " of sequence " + s);
+        assertEquals(masked ? (float) c.answerSlots() / (c.answerSlots() - from) : 0f, b.weights()[first + k]);
+      }
+      starts.add(from == 0 ? "first" : from == answerLength ? "eos" : "middle");
+    }
+    assertEquals(java.util.Set.of("first", "middle", "eos"), starts, "tails start everywhere in the answer");
+  }
+
+  @Test
+  void aSuffixMaskOutsideZeroToOneIsRefused() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false,
+            TrainConfig.Objective.ANSWER, 0, 0, 0, 0, 1e-4, false, 1.5));
+    assertTrue(e.getMessage().contains("suffix mask 1.5"), e.getMessage());
+  }
 }

@@ -183,7 +183,12 @@ class TrainerTest {
       assertEquals(1e-3, c.minLearningRate(), 1e-12);
       assertEquals(5e-3, c.learningRate(2), 1e-12);
       assertEquals(1e-3, c.learningRate(10), 1e-12);
+      assertEquals(0, c.suffixMask(), "a checkpoint without suffix masking keeps independent masking");
       assertTrue(Double.isFinite(next.trainStep()));
+    }
+    try (Trainer next = Trainer.resume(dir,
+        new Stage(null, null, null, null, null, null, null, null, null, null, 0.5))) {
+      assertEquals(0.5, next.config().suffixMask(), "a next stage may switch suffix masking on");
     }
   }
 
