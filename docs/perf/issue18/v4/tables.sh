@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# The issue's full tables for the path model (p3): seed-1234 prompts, 200 each. needle/multikey (gen 2) and
-# vartrack-path (gen 8, its answer is up to 7 words) at 1,024 then 512, five methods at 1/2.5/5/10% at equal budget
-# and equal bytes; multivalue/count/vartrack (one-word) full+maskkv at 1%; attention diagnostic at 512.
+# The issue's full tables for the path model (p3 after its suffix-masked stage): seed-1234 prompts, 200 each.
+# vartrack-path (gen 8, block $VB: semi-autoregressive, as --suffix-mask trained it), needle and multikey (gen 2) at
+# 1,024 then 512, five methods at 1/2.5/5/10% at equal budget and equal bytes; multivalue/count/vartrack (one-word)
+# full+maskkv; zero-shot 2,048 (40 each); attention diagnostic at 512.
 set -uo pipefail
-R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=/work/runs/issue18/maskkv-089b9d2.sh; M=$P/p3/model
-O=$P/tables; mkdir -p $O
+R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=/work/runs/issue18/maskkv-a8a8a27.sh; M=${M:-$P/p3/model}
+O=${O:-$P/tables}; VB=${VB:-2}; mkdir -p $O
 [[ -f $M/maskkv_profile.json ]] || $MK calibrate --model $M --data $R/eval512/calib.jsonl --gen-length 2 > $O/calibrate.log 2>&1
 data() { if [[ $1 == vartrack-path ]]; then echo $P/vartrack-path-$2.jsonl; else echo $R/eval$2/$1.jsonl; fi; }
 gen() { if [[ $1 == vartrack-path ]]; then echo 8; else echo 2; fi; }
+blk() { if [[ $1 == vartrack-path ]]; then echo $VB; else echo 2; fi; }
 for L in 1024 512; do
   case $L in 1024) B=10,25,51,102;; 512) B=5,12,25,51;; esac
   for t in vartrack-path needle multikey; do
     [[ -f $O/$t-$L.csv ]] || $MK eval --model $M --data $(data $t $L) \
       --methods full,maskkv,snapkv,pyramidkv,adakv --budgets $B --kv-bytes 1%,2.5%,5%,10% \
-      --gen-length $(gen $t) --block-length $(gen $t) --out $O/$t-$L.csv --predictions $O/$t-$L.pred.jsonl > $O/$t-$L.log 2>&1
+      --gen-length $(gen $t) --block-length $(blk $t) --out $O/$t-$L.csv --predictions $O/$t-$L.pred.jsonl > $O/$t-$L.log 2>&1
   done
 done
 for t in multivalue count vartrack; do
@@ -21,6 +23,10 @@ for t in multivalue count vartrack; do
     --gen-length 2 --block-length 2 --out $O/$t-512.csv > $O/$t-512.log 2>&1
   [[ -f $O/$t-1024.csv ]] || $MK eval --model $M --data $R/eval1024/$t.jsonl --methods full,maskkv --budgets 10 \
     --gen-length 2 --block-length 2 --out $O/$t-1024.csv > $O/$t-1024.log 2>&1
+done
+for t in vartrack-path needle multikey; do
+  [[ -f $O/$t-2048.csv ]] || $MK eval --model $M --data $(data $t 2048) --methods full,maskkv --budgets 204 \
+    --gen-length $(gen $t) --block-length $(blk $t) --out $O/$t-2048.csv --predictions $O/$t-2048.pred.jsonl > $O/$t-2048.log 2>&1
 done
 for t in needle multikey; do
   [[ -f $O/ao-$t-512.csv ]] || $MK attention-overlap --model $M --data $R/eval512/$t.jsonl \
