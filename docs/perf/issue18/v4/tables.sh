@@ -4,8 +4,8 @@
 # 1,024 then 512, five methods at 1/2.5/5/10% at equal budget and equal bytes; multivalue/count/vartrack (one-word)
 # full+maskkv; zero-shot 2,048 (40 each); attention diagnostic at 512.
 set -uo pipefail
-R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=/work/runs/issue18/maskkv-a8a8a27.sh; M=${M:-$P/p3/model}
-O=${O:-$P/tables}; VB=${VB:-2}; mkdir -p $O
+R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=/work/runs/issue18/maskkv-a8a8a27.sh; M=${M:-$P/v4/model}
+O=${O:-$P/v4/tables}; VB=${VB:-2}; mkdir -p $O
 [[ -f $M/maskkv_profile.json ]] || $MK calibrate --model $M --data $R/eval512/calib.jsonl --gen-length 2 > $O/calibrate.log 2>&1
 data() { if [[ $1 == vartrack-path ]]; then echo $P/vartrack-path-$2.jsonl; else echo $R/eval$2/$1.jsonl; fi; }
 gen() { if [[ $1 == vartrack-path ]]; then echo 8; else echo 2; fi; }

@@ -2,8 +2,8 @@ package io.maskkv.bench.train;
 
 /**
  * What a resumed run may change for its next stage (the curriculum's longer prompts, another task mix, a cool-down
- * learning rate or schedule, suffix masking of the answer, the switch from the pretrain or mixed objective to the answer-only one); null keeps the
- * checkpoint's value.
+ * learning rate or schedule, suffix masking of the answer, the switch from the pretrain or mixed objective to the
+ * answer-only one); null keeps the checkpoint's value.
  * Everything else (the model's shape, the seed, the start) stays the checkpoint's.
  */
 public record Stage(Integer length, Integer batch, String task, Double learningRate, TrainConfig.Objective objective,
@@ -55,13 +55,13 @@ public record Stage(Integer length, Integer batch, String task, Double learningR
     if (decayTo != null) {
       cfg.put("decayTo", decayTo);
     }
-    if (suffixMask != null) {
-      cfg.put("suffixMask", suffixMask);
-    }
     if (minLearningRate != null) {
       cfg.put("minLearningRate", minLearningRate);
     } else if (decayTo != null && cfg.path("minLearningRate").asDouble(0) == 0) {
       cfg.put("minLearningRate", cfg.get("learningRate").asDouble() / 10); // a schedule new to this run: lr/10
+    }
+    if (suffixMask != null) {
+      cfg.put("suffixMask", suffixMask);
     }
     return cfg;
   }
