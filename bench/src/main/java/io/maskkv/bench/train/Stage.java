@@ -42,6 +42,9 @@ public record Stage(Integer length, Integer batch, String task, Double learningR
       if (objective == TrainConfig.Objective.ANSWER && fillerRatio == null) {
         cfg.put("fillerRatio", 0.0); // the answer objective has no filler sequences to supervise
       }
+      if (objective == TrainConfig.Objective.PRETRAIN && suffixMask == null) {
+        cfg.put("suffixMask", 0.0); // pretrain sequences have no answer slots to mask as a tail
+      }
     }
     if (fillerRatio != null) {
       cfg.put("fillerRatio", fillerRatio);

@@ -122,6 +122,10 @@ public record TrainConfig(
     if (suffixMask < 0 || suffixMask > 1) {
       throw new IllegalArgumentException("suffix mask " + suffixMask + " is not in [0, 1]");
     }
+    if (suffixMask > 0 && objective == Objective.PRETRAIN) {
+      // pretrain sequences have no answer slots whose tail could be masked
+      throw new IllegalArgumentException("--suffix-mask needs the answer or mixed objective");
+    }
     offsetHeads = offsetHeads == null ? java.util.List.of() : java.util.List.copyOf(offsetHeads);
     if (offsetHeads.size() > heads) {
       throw new IllegalArgumentException(offsetHeads.size() + " offset heads but the model has " + heads + " heads");

@@ -142,4 +142,12 @@ class BatchTest {
             TrainConfig.Objective.ANSWER, 0, 0, 0, 0, 1e-4, false, 1.5));
     assertTrue(e.getMessage().contains("suffix mask 1.5"), e.getMessage());
   }
+
+  @Test
+  void aSuffixMaskWithThePretrainObjectiveIsRefused() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false,
+            TrainConfig.Objective.PRETRAIN, 0, 0, 0, 0, 1e-4, false, 0.5));
+    assertTrue(e.getMessage().contains("--suffix-mask needs the answer or mixed objective"), e.getMessage());
+  }
 }

@@ -189,6 +189,11 @@ class TrainerTest {
     try (Trainer next = Trainer.resume(dir,
         new Stage(null, null, null, null, null, null, null, null, null, null, 0.5))) {
       assertEquals(0.5, next.config().suffixMask(), "a next stage may switch suffix masking on");
+      next.saveCheckpoint(dir);
+    }
+    try (Trainer pretrain = Trainer.resume(dir,
+        new Stage(null, null, null, null, TrainConfig.Objective.PRETRAIN, null))) {
+      assertEquals(0, pretrain.config().suffixMask(), "a pretrain stage has no answer tail to mask");
     }
   }
 
