@@ -1,9 +1,10 @@
 """First error of each vartrack-path prediction (wrong word, stopped short, ran long) and each slot's lookup accuracy
-given the model's own previous word. Usage: erran.py DATA PREDICTIONS"""
+given the model's own previous word. Usage: erran.py DATA PREDICTIONS [METHOD [BUDGET]] (default: full)"""
 import json,sys
 from collections import Counter
 data=[json.loads(l) for l in open(sys.argv[1])]
-preds=[json.loads(l) for l in open(sys.argv[2]) if json.loads(l)['method']=='full']
+method=sys.argv[3] if len(sys.argv)>3 else 'full'; budget=int(sys.argv[4]) if len(sys.argv)>4 else None
+preds=[p for p in map(json.loads,open(sys.argv[2])) if p['method']==method and (budget is None or p['budget']==budget)]
 cat=Counter(); hop=Counter(); hopok=Counter()
 for p in preds:
     d=data[int(p['id'].split('-')[-1])]

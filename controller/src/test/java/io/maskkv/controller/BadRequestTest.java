@@ -80,6 +80,12 @@ class BadRequestTest {
   }
 
   @Test
+  void aReVotingMethodUnderElasticCacheIsInvalidArgument() {
+    assertStatus(Status.Code.INVALID_ARGUMENT, "does not combine with refresh 'elastic'",
+        good(b -> b.setCache(CachePolicy.newBuilder().setMethod("maskkv-revote").setBudget(8).setRefresh("elastic"))));
+  }
+
+  @Test
   void unknownMethodModelOrSamplerIsInvalidArgument() {
     assertStatus(Status.Code.INVALID_ARGUMENT, "unknown cache method 'zip'",
         good(b -> b.setCache(CachePolicy.newBuilder().setMethod("zip"))));

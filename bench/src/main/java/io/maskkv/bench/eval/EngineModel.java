@@ -69,13 +69,12 @@ public final class EngineModel implements EvalModel, AutoCloseable {
 
   @Override
   public Output generate(int[] prompt, GenerationOptions options) {
-    long[] promptBytes = {0};
-    boolean[] evicted = {false};
-    GenerationResult r = generator.generate(prompt, options, StepListener.NONE, d -> {
-      promptBytes[0] += d.bytesAfter();
-      evicted[0] = true;
-    });
-    long held = evicted[0] ? promptBytes[0] : r.promptKvBytesFull();
+    // a re-voting method decides again per block: each layer holds what its latest decision says
+    java.util.Map<Integer, Long> promptBytes = new java.util.HashMap<>();
+    GenerationResult r = generator.generate(prompt, options, StepListener.NONE,
+        d -> promptBytes.put(d.layer(), d.bytesAfter()));
+    long held = promptBytes.isEmpty() ? r.promptKvBytesFull()
+        : promptBytes.values().stream().mapToLong(Long::longValue).sum();
     return new Output(tokenizer.decode(r.answer()), r.msPerCachedStep(), r.firstStepNanos() / 1e6,
         r.kvBytesPeak(), held);
   }

@@ -25,6 +25,7 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
       return new BudgetPlan(o, promptLength, new int[0]);
     }
     EvictionMethod method = EvictionMethods.parse(o.method());
+    refuseRevoteUnderElastic(o, method);
     int[] k;
     if (method.keepsEverything() || o.budget() >= promptLength) { // a budget past the prompt keeps everything
       k = new int[profile.length];
@@ -33,6 +34,14 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
       k = method.allocator().layers().split(o.budget(), profile, promptLength);
     }
     return new BudgetPlan(o, promptLength, k);
+  }
+
+  /** Elastic-Cache reads the prompt buffers as the first step left them; a re-vote replaces them per block. */
+  private static void refuseRevoteUnderElastic(GenerationOptions o, EvictionMethod method) {
+    if (method.revote() && o.refresh() == Refresh.ELASTIC) {
+      throw new IllegalArgumentException("cache method '" + method.name() + "' re-votes the prompt per block and"
+          + " does not combine with refresh 'elastic' (use refresh 'dual' or none)");
+    }
   }
 
   /**
@@ -52,6 +61,9 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
       if (k < 0) {
         throw new IllegalArgumentException("budget plan has a negative layer budget " + k);
       }
+    }
+    if (evicts) {
+      refuseRevoteUnderElastic(o, EvictionMethods.parse(o.method()));
     }
     return new BudgetPlan(o, promptLength, layerBudgets);
   }
@@ -77,7 +89,8 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
    *   <li>none: nothing is cached, unless Elastic-Cache runs over it, which caches every position;
    *   <li>prefix / dual: up to every position of prompt and response, in every layer of the shard;
    *   <li>eviction methods: the plan's k_l prompt positions per KV head in each layer, plus the response's
-   *       positions (written beside them).
+   *       positions (written beside them); a re-voting method also keeps the whole prompt of each layer that
+   *       evicts, to choose from again.
    * </ul>
    */
   public long reserveBytes(ModelConfig c, int fromLayer, int toLayer) {
@@ -89,8 +102,12 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
       case PREFIX, DUAL -> (long) layers * (promptLength + gen) * perPosition;
       case COMPRESSED -> {
         long sum = 0;
+        boolean revote = EvictionMethods.parse(options.method()).revote();
         for (int l = fromLayer; l < toLayer; l++) {
           sum += (Math.min(promptLength, layerBudgets[l]) + (long) gen) * perPosition;
+          if (revote && layerBudgets[l] < promptLength) {
+            sum += (long) promptLength * perPosition;
+          }
         }
         yield sum;
       }

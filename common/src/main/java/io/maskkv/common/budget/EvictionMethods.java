@@ -24,6 +24,7 @@ public final class EvictionMethods {
 
     method("full", null, null);
     method("maskkv", ScorerKind.MASK_VOTING, "maskkv");
+    revoting("maskkv-revote", ScorerKind.MASK_VOTING, "maskkv");
     method("snapkv", ScorerKind.SNAPKV, "uniform");
     method("snapkv-shrink", ScorerKind.SNAPKV_SHRINK, "uniform");
     method("pyramidkv", ScorerKind.SNAPKV, "pyramidkv");
@@ -41,6 +42,11 @@ public final class EvictionMethods {
 
   private static void method(String name, ScorerKind scorer, String allocator) {
     METHODS.put(name, new EvictionMethod(name, scorer, allocator == null ? null : ALLOCATORS.get(allocator)));
+  }
+
+  /** A method that chooses the prompt again at each block's start (see {@link EvictionMethod#revote}). */
+  private static void revoting(String name, ScorerKind scorer, String allocator) {
+    METHODS.put(name, new EvictionMethod(name, scorer, ALLOCATORS.get(allocator), true));
   }
 
   /** The named methods, {@code full} first. */

@@ -70,18 +70,38 @@ class BudgetPlanTest {
       if (method.equals("full")) {
         continue;
       }
+      boolean revote = EvictionMethods.parse(method).revote();
       for (Refresh refresh : Refresh.values()) {
+        if (revote && refresh == Refresh.ELASTIC) {
+          continue; // refused: aReVotingMethodReservesTheWholePromptToChooseFromAndRefusesElastic
+        }
         BudgetPlan p = BudgetPlan.of(options(method, 16, refresh), PROFILE, PROMPT);
         int[] k = p.layerBudgets();
         assertEquals(4, k.length, method);
         assertTrue(Arrays.stream(k).sum() <= 4 * 16, method + " plans " + Arrays.toString(k));
         long expected = 0;
         for (int l = 1; l < 3; l++) {
-          expected += (k[l] + (long) GEN) * PER_POSITION;
+          expected += (k[l] + (long) GEN + (revote ? PROMPT : 0)) * PER_POSITION;
         }
         assertEquals(expected, p.reserveBytes(DREAM, 1, 3), method + "/" + refresh + " on layers 1..2");
       }
     }
+  }
+
+  @Test
+  void aReVotingMethodReservesTheWholePromptToChooseFromAndRefusesElastic() {
+    BudgetPlan once = BudgetPlan.of(options("maskkv", 16, Refresh.NONE), PROFILE, PROMPT);
+    BudgetPlan revote = BudgetPlan.of(options("maskkv-revote", 16, Refresh.NONE), PROFILE, PROMPT);
+    assertArrayEquals(once.layerBudgets(), revote.layerBudgets(), "the same k_l, chosen again per block");
+    assertEquals(once.reserveBytes(DREAM, 0, 4) + 4L * PROMPT * PER_POSITION, revote.reserveBytes(DREAM, 0, 4));
+    BudgetPlan past = BudgetPlan.of(options("maskkv-revote", 5000, Refresh.NONE), PROFILE, PROMPT);
+    assertEquals(4L * (PROMPT + GEN) * PER_POSITION, past.reserveBytes(DREAM, 0, 4),
+        "a layer that keeps everything has nothing to choose again");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BudgetPlan.of(options("maskkv-revote", 16, Refresh.ELASTIC), PROFILE, PROMPT));
+    assertTrue(e.getMessage().contains("does not combine with refresh 'elastic'"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> BudgetPlan.received(
+        options("maskkv-revote", 16, Refresh.ELASTIC), PROMPT, revote.layerBudgets(), 4));
   }
 
   @Test

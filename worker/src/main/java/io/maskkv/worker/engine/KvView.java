@@ -17,6 +17,14 @@ public interface KvView {
   AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step);
 
   /**
+   * The same, also shown the fed rows' queries before they attend: a view that chooses what to attend over by
+   * the queries' own attention (a re-vote) overrides this one; the others ignore the queries.
+   */
+  default AttentionKeys keys(int layer, Queries q, NDArray k, NDArray v, NDManager step) {
+    return keys(layer, k, v, step);
+  }
+
+  /**
    * Called before layer {@code layer} runs; a view may return different rows to continue with (Elastic-Cache
    * switches from its query set to every row at the layer where attention drifted), or null to keep them.
    */

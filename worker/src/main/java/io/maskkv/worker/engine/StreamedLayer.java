@@ -90,8 +90,7 @@ final class StreamedLayer {
   }
 
   private void evict() {
-    keys = kv.keys(layer, k, v, scope);
-    kv.afterAttention(layer, new Queries() {
+    Queries queries = new Queries() {
       @Override
       public long count() {
         return n;
@@ -101,7 +100,9 @@ final class StreamedLayer {
       public NDArray rows(long from, long to, NDManager owner) {
         return block.queries(block.attentionNorm(rowsOf(x, from, to, owner), w), w, tables(from, to, owner));
       }
-    }, keys, scope);
+    };
+    keys = kv.keys(layer, queries, k, v, scope);
+    kv.afterAttention(layer, queries, keys, scope);
   }
 
   private void attend(long r0, long r1) {

@@ -250,9 +250,10 @@ public final class Transformer implements AutoCloseable {
     LayerWeights w = weights.layer(l);
     NDArray h = block.attentionNorm(x, w);
     NDArray q = block.queries(h, w, cosSin);
-    AttentionKeys keys = kv.keys(l, block.keys(h, w, cosSin), block.values(h, w), scope);
+    Queries queries = Queries.of(q);
+    AttentionKeys keys = kv.keys(l, queries, block.keys(h, w, cosSin), block.values(h, w), scope);
     NDArray afterAttn = block.attentionResidual(x, Attention.attend(q, keys, config.kvHeads()), w);
-    kv.afterAttention(l, Queries.of(q), keys, scope);
+    kv.afterAttention(l, queries, keys, scope);
     if (probe != null) {
       probe.onAttention(l, x, afterAttn);
     }
@@ -323,7 +324,8 @@ public final class Transformer implements AutoCloseable {
       boolean whole = members.size() == 1;
       NDIndex rows = new NDIndex(":, {}:{}, :", offsets[i], offsets[i + 1]);
       qs.add(whole ? q : q.get(rows));
-      keys.add(members.get(i).view().keys(l, whole ? k : k.get(rows), whole ? v : v.get(rows), scope));
+      keys.add(members.get(i).view().keys(l, Queries.of(qs.get(i)), whole ? k : k.get(rows),
+          whole ? v : v.get(rows), scope));
     }
     NDList attended = new NDList();
     for (int i = 0; i < qs.size(); i++) {

@@ -19,6 +19,12 @@ import java.util.function.Consumer;
  * (kept prompt slots, then one row per response position), and the layer's full K/V dies with the layer's scope
  * before the next layer runs. Later steps feed response rows only; they attend over the frozen compressed
  * prompt and the response rows, written in place into the same buffer.
+ *
+ * <p>A re-voting method ({@link EvictionMethod#revote}) also keeps each evicting layer's whole prompt K/V aside.
+ * At every later block's first step, before the fed rows attend, the answer so far and that block's masks score
+ * the whole prompt (the same scorer and head split as the first step, over the same k_l) and the layer's prompt
+ * slots are gathered again from what they chose; the step and the rest of the block attend over the new choice
+ * only.
  */
 public final class CompressedPromptCache extends LayerBuffers {
   private final EvictionMethod method;
@@ -32,6 +38,9 @@ public final class CompressedPromptCache extends LayerBuffers {
   private final int[][][] kept;
   private final Consumer<EvictionDecision> decisionListener;
   private final boolean dualResponse;
+  /** Re-voting only: each evicting layer's whole prompt K/V {@code [kvHeads, promptLength, hd]}, else null. */
+  private final NDArray[] wholeK;
+  private final NDArray[] wholeV;
   private boolean built;
 
   public CompressedPromptCache(EvictionMethod method, Scorer scorer, int[] layerBudgets, int promptLength,
@@ -62,6 +71,8 @@ public final class CompressedPromptCache extends LayerBuffers {
     this.kept = new int[toLayer][][];
     this.decisionListener = decisionListener == null ? d -> {} : decisionListener;
     this.dualResponse = dualResponse;
+    this.wholeK = new NDArray[toLayer];
+    this.wholeV = new NDArray[toLayer];
   }
 
   @Override
@@ -71,6 +82,9 @@ public final class CompressedPromptCache extends LayerBuffers {
     if (!built) {
       built = true;
       return new StepPlan(0, length, 0, evicting());
+    }
+    if (method.revote() && firstStepOfBlock) {
+      return new StepPlan(promptLength - shift, length, shift, revoting(blockEnd));
     }
     if (everyRow) {
       return new StepPlan(promptLength - shift, length, shift, writing(0));
@@ -85,6 +99,76 @@ public final class CompressedPromptCache extends LayerBuffers {
       layers[layer].write(from, Slices.rows(k, shift, fed), Slices.rows(v, shift, fed));
       return layers[layer].keys(step);
     };
+  }
+
+  /**
+   * A block's first step under a re-voting method: every response row is fed (as a step without the dual cache
+   * feeds them), and before they attend each evicting layer chooses its prompt slots again. The voters are the
+   * answer so far and this block's masks: a decoded word's row looks up what that word names (the next hop of a
+   * chain), which no mask could ask for before the word was known. Later blocks' masks know no more than the
+   * first step's did and do not vote: with them the vote was worse (docs/accuracy.md, "A re-vote per block").
+   */
+  private KvView revoting(int blockEnd) {
+    return new KvView() {
+      @Override
+      public AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step) {
+        throw new IllegalStateException("a re-vote needs the fed rows' queries");
+      }
+
+      @Override
+      public AttentionKeys keys(int layer, Queries q, NDArray k, NDArray v, NDManager step) {
+        long fed = k.getShape().get(1);
+        NDArray responseK = Slices.rows(k, shift, fed);
+        NDArray responseV = Slices.rows(v, shift, fed);
+        if (wholeK[layer] != null) {
+          revote(layer, voters(q, shift, shift + blockEnd - promptLength), responseK, responseV, step);
+        }
+        layers[layer].write(0, responseK, responseV);
+        return layers[layer].keys(step);
+      }
+    };
+  }
+
+  /** Re-scores the layer's whole prompt with the voting rows, and regathers its slots from their choice. */
+  private void revote(int layer, Queries voters, NDArray responseK, NDArray responseV, NDManager step) {
+    AttentionKeys whole = new AttentionKeys(Slices.concat(step, wholeK[layer], responseK),
+        Slices.concat(step, wholeV[layer], responseV), null);
+    Choice c = choose(layer, voters, whole, step);
+    long hd = wholeK[layer].getShape().get(2);
+    KvBuffer regathered = gather(wholeK[layer], wholeV[layer], c.kept(), hd, step);
+    layers[layer].close();
+    layers[layer] = regathered;
+    kept[layer] = c.kept();
+    long before = 2L * kvHeads * promptLength * hd * Float.BYTES;
+    decisionListener.accept(new EvictionDecision(layer, layerBudgets[layer], c.budgets(), c.kept(), c.preference(),
+        before, regathered.promptBytes() + wholeBytes(layer)));
+  }
+
+  /**
+   * The fed rows {@code [from, to)} numbered from {@code promptLength}, as the scorers number the mask rows that
+   * vote (they were written for the first step, whose rows are the prompt's, then the masks').
+   */
+  private Queries voters(Queries q, long from, long to) {
+    long offset = from - promptLength;
+    return new Queries() {
+      @Override
+      public long count() {
+        return to - offset;
+      }
+
+      @Override
+      public NDArray rows(long first, long end, NDManager scope) {
+        if (first < promptLength || end > count()) {
+          throw new IllegalStateException("a re-vote has voting rows [" + promptLength + ", " + count()
+              + "), not [" + first + ", " + end + ")");
+        }
+        return q.rows(first + offset, end + offset, scope);
+      }
+    };
+  }
+
+  private long wholeBytes(int layer) {
+    return Slices.bytes(wholeK[layer]) + Slices.bytes(wholeV[layer]);
   }
 
   KvView evicting() {
@@ -113,25 +197,40 @@ public final class CompressedPromptCache extends LayerBuffers {
       budgets = keepAll();
       Arrays.fill(keptNow, TopK.select(new float[promptLength], promptLength));
     } else {
-      Scores s = scorer.score(layer, q, keys, promptLength, kvHeads, layerBudgets[layer], scope);
-      preference = s.preference();
-      budgets = layerBudgets[layer] >= promptLength ? keepAll() // nothing to choose: no head may lose a token
-          : method.allocator().heads().split(layerBudgets[layer], s.perHead(), preference);
-      for (int h = 0; h < kvHeads; h++) {
-        budgets[h] = Math.max(0, Math.min(budgets[h], promptLength));
-        keptNow[h] = TopK.select(s.perHead()[h], budgets[h]);
-      }
+      Choice c = choose(layer, q, keys, scope);
+      preference = c.preference();
+      budgets = c.budgets();
+      keptNow = c.kept();
     }
     KvBuffer buffer = gather(k, v, keptNow, hd, scope);
     layers[layer] = buffer;
     kept[layer] = keptNow;
+    if (method.revote() && scorer != null && layerBudgets[layer] < promptLength) {
+      wholeK[layer] = Slices.keep(k, 0, promptLength, owner);
+      wholeV[layer] = Slices.keep(v, 0, promptLength, owner);
+    }
     if (dualResponse) { // the first step is also the first block's start
       long total = k.getShape().get(1);
       buffer.write(0, Slices.rows(k, promptLength, total), Slices.rows(v, promptLength, total));
     }
     EvictionDecision d = new EvictionDecision(layer, scorer == null ? promptLength : layerBudgets[layer], budgets,
-        keptNow, preference, before, buffer.promptBytes());
+        keptNow, preference, before, buffer.promptBytes() + wholeBytes(layer));
     decisionListener.accept(d);
+  }
+
+  /** Each head's budget and kept positions (ascending), and the heads' preference where the scorer measures it. */
+  private record Choice(int[] budgets, int[][] kept, double[] preference) {}
+
+  private Choice choose(int layer, Queries q, AttentionKeys keys, NDManager scope) {
+    Scores s = scorer.score(layer, q, keys, promptLength, kvHeads, layerBudgets[layer], scope);
+    int[] budgets = layerBudgets[layer] >= promptLength ? keepAll() // nothing to choose: no head may lose a token
+        : method.allocator().heads().split(layerBudgets[layer], s.perHead(), s.preference());
+    int[][] keptNow = new int[kvHeads][];
+    for (int h = 0; h < kvHeads; h++) {
+      budgets[h] = Math.max(0, Math.min(budgets[h], promptLength));
+      keptNow[h] = TopK.select(s.perHead()[h], budgets[h]);
+    }
+    return new Choice(budgets, keptNow, s.preference());
   }
 
   private int[] keepAll() {
@@ -158,8 +257,8 @@ public final class CompressedPromptCache extends LayerBuffers {
       }
     }
     NDArray index = scope.create(flat);
-    NDArray keptK = k.reshape(kvHeads * total, hd).get(index); // [Σ_h len_h, hd], a copy of its own
-    NDArray keptV = v.reshape(kvHeads * total, hd).get(index);
+    NDArray keptK = Slices.flat(k, kvHeads * total, hd, scope).get(index); // [Σ_h len_h, hd], a copy of its own
+    NDArray keptV = Slices.flat(v, kvHeads * total, hd, scope).get(index);
     keptK.attach(scope);
     keptV.attach(scope);
     if (ragged) {
@@ -181,6 +280,28 @@ public final class CompressedPromptCache extends LayerBuffers {
 
   int promptLength() {
     return promptLength;
+  }
+
+  @Override
+  public long bytes() {
+    long whole = 0;
+    for (int l = 0; l < wholeK.length; l++) {
+      whole += wholeBytes(l);
+    }
+    return super.bytes() + whole;
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    for (int l = 0; l < wholeK.length; l++) {
+      if (wholeK[l] != null) {
+        wholeK[l].close();
+        wholeV[l].close();
+        wholeK[l] = null;
+        wholeV[l] = null;
+      }
+    }
   }
 
 }

@@ -19,6 +19,16 @@ final class Slices {
     return view;
   }
 
+  /**
+   * {@code t} viewed as {@code [rows, hd]}, the view's handle owned by {@code scope}: a re-vote gathers from the
+   * session's whole prompt, whose views would otherwise stay in the session until it closes.
+   */
+  static NDArray flat(NDArray t, long rows, long hd, NDManager scope) {
+    NDArray view = t.reshape(rows, hd);
+    view.attach(scope);
+    return view;
+  }
+
   /** Concatenation along the position axis, owned by the step whatever the first part's owner is. */
   static NDArray concat(NDManager step, NDArray... parts) {
     NDArray out = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 1);
