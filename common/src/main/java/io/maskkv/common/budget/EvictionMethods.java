@@ -44,7 +44,7 @@ public final class EvictionMethods {
     METHODS.put(name, new EvictionMethod(name, scorer, allocator == null ? null : ALLOCATORS.get(allocator)));
   }
 
-  /** A method that chooses the prompt again at each block's start (see {@link EvictionMethod#revote}). */
+  /** A method that chooses the prompt again at each step (see {@link EvictionMethod#revote}). */
   private static void revoting(String name, ScorerKind scorer, String allocator) {
     METHODS.put(name, new EvictionMethod(name, scorer, ALLOCATORS.get(allocator), true));
   }

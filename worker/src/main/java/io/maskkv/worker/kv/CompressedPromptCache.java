@@ -21,10 +21,10 @@ import java.util.function.Consumer;
  * prompt and the response rows, written in place into the same buffer.
  *
  * <p>A re-voting method ({@link EvictionMethod#revote}) also keeps each evicting layer's whole prompt K/V aside.
- * At every later block's first step, before the fed rows attend, the answer so far and that block's masks score
- * the whole prompt (the same scorer and head split as the first step, over the same k_l) and the layer's prompt
- * slots are gathered again from what they chose; the step and the rest of the block attend over the new choice
- * only.
+ * At every later step (with the dual response cache: every block's first step), before the fed rows attend, the
+ * answer so far and the masks of the current block and the next score the whole prompt (the same scorer and head
+ * split as the first step, over the same k_l) and the layer's prompt slots are gathered again from what they
+ * chose; the step attends over the new choice only.
  */
 public final class CompressedPromptCache extends LayerBuffers {
   private final EvictionMethod method;
@@ -83,8 +83,8 @@ public final class CompressedPromptCache extends LayerBuffers {
       built = true;
       return new StepPlan(0, length, 0, evicting());
     }
-    if (method.revote() && firstStepOfBlock) {
-      return new StepPlan(promptLength - shift, length, shift, revoting(blockEnd));
+    if (method.revote() && everyRow) { // the dual response cache feeds every row only at a block's start
+      return new StepPlan(promptLength - shift, length, shift, revoting(blockStart, blockEnd));
     }
     if (everyRow) {
       return new StepPlan(promptLength - shift, length, shift, writing(0));
@@ -102,13 +102,15 @@ public final class CompressedPromptCache extends LayerBuffers {
   }
 
   /**
-   * A block's first step under a re-voting method: every response row is fed (as a step without the dual cache
-   * feeds them), and before they attend each evicting layer chooses its prompt slots again. The voters are the
-   * answer so far and this block's masks: a decoded word's row looks up what that word names (the next hop of a
-   * chain), which no mask could ask for before the word was known. Later blocks' masks know no more than the
-   * first step's did and do not vote: with them the vote was worse (docs/accuracy.md, "A re-vote per block").
+   * A later step under a re-voting method (with the dual response cache, a block's first step only): every
+   * response row is fed, and before they attend each evicting layer chooses its prompt slots again. The voters
+   * are the answer so far, this block's masks and the next block's: a decoded word's row looks up what that word
+   * names, which no mask could ask for before the word was known, and it is the next word's mask that reads the
+   * statement a chain continues with, so whether the answer goes on is decided there. Masks further on know no
+   * more than the first step's did; with every row voting the vote was worse (docs/accuracy.md, "A re-vote per
+   * step").
    */
-  private KvView revoting(int blockEnd) {
+  private KvView revoting(int blockStart, int blockEnd) {
     return new KvView() {
       @Override
       public AttentionKeys keys(int layer, NDArray k, NDArray v, NDManager step) {
@@ -121,7 +123,8 @@ public final class CompressedPromptCache extends LayerBuffers {
         NDArray responseK = Slices.rows(k, shift, fed);
         NDArray responseV = Slices.rows(v, shift, fed);
         if (wholeK[layer] != null) {
-          revote(layer, voters(q, shift, shift + blockEnd - promptLength), responseK, responseV, step);
+          int nextBlockEnd = Math.min(length, blockEnd + (blockEnd - blockStart));
+          revote(layer, voters(q, shift, shift + nextBlockEnd - promptLength), responseK, responseV, step);
         }
         layers[layer].write(0, responseK, responseV);
         return layers[layer].keys(step);

@@ -12,6 +12,7 @@ import io.maskkv.common.budget.EvictionMethods;
 import io.maskkv.common.budget.ScorerKind;
 import io.maskkv.common.decode.GenerationOptions;
 import io.maskkv.common.decode.GenerationResult;
+import io.maskkv.common.decode.Refresh;
 import io.maskkv.common.model.ModelFamily;
 import io.maskkv.worker.TestModels;
 import io.maskkv.worker.engine.Transformer;
@@ -23,26 +24,30 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** maskkv-revote: the prompt chosen again at each block's start, within the same budgets, from the whole prompt. */
+/** maskkv-revote: the prompt chosen again at each step, within the same budgets, from the whole prompt. */
 class RevoteTest {
   private static final int PROMPT = 120;
   private static final int GEN = 16;
 
-  private static GenerationResult generate(Transformer t, String method, int block, List<EvictionDecision> out) {
-    GenerationOptions o = GenerationOptions.builder().lengths(GEN, GEN, block).cache(method, 8).seed(5)
-        .earlyStop(false).build();
+  private static GenerationResult generate(Transformer t, String method, int block, Refresh refresh,
+      List<EvictionDecision> out) {
+    GenerationOptions o = GenerationOptions.builder().lengths(GEN, GEN, block).cache(method, 8).refresh(refresh)
+        .seed(5).earlyStop(false).build();
     return new Generator(t).generate(TestModels.prompt(PROMPT, 9), o, e -> {}, out::add);
   }
 
-  /** With one block there is no later block start: the same choice, the same tokens, plus the prompt kept aside. */
+  /**
+   * Under the dual response cache only a block's first step feeds every row, so only block starts vote again; with
+   * one block there is none after the first step: the same choice, the same tokens, plus the prompt kept aside.
+   */
   @ParameterizedTest
   @EnumSource(ModelFamily.class)
-  void withOneBlockItIsMaskKvHoldingTheWholePromptBeside(ModelFamily family) {
+  void withOneDualBlockItIsMaskKvHoldingTheWholePromptBeside(ModelFamily family) {
     try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu())) {
       List<EvictionDecision> once = new ArrayList<>();
       List<EvictionDecision> revote = new ArrayList<>();
-      GenerationResult a = generate(t, "maskkv", GEN, once);
-      GenerationResult b = generate(t, "maskkv-revote", GEN, revote);
+      GenerationResult a = generate(t, "maskkv", GEN, Refresh.DUAL, once);
+      GenerationResult b = generate(t, "maskkv-revote", GEN, Refresh.DUAL, revote);
       assertArrayEquals(a.response(), b.response());
       assertEquals(3, revote.size(), "one choice per layer");
       for (int i = 0; i < 3; i++) {
@@ -54,16 +59,19 @@ class RevoteTest {
   }
 
   /**
-   * Four blocks: four choices per layer, each within the layer's budget as eq. 15 splits it, the later ones
-   * different, and never more held than admission reserved.
+   * Sixteen steps: a choice per layer at every step (at every block's start under the dual cache), each within the
+   * layer's budget as eq. 15 splits it, the later ones different, and never more held than admission reserved.
    */
   @ParameterizedTest
   @EnumSource(ModelFamily.class)
-  void everyBlockChoosesAgainWithinTheSameBudgets(ModelFamily family) {
+  void everyStepChoosesAgainWithinTheSameBudgets(ModelFamily family) {
     try (Transformer t = Transformer.load(TestModels.model(family, 3), Device.cpu())) {
+      List<EvictionDecision> dual = new ArrayList<>();
+      generate(t, "maskkv-revote", 4, Refresh.DUAL, dual);
+      assertEquals(12, dual.size(), "3 layers x 4 block starts");
       List<EvictionDecision> decisions = new ArrayList<>();
-      GenerationResult r = generate(t, "maskkv-revote", 4, decisions);
-      assertEquals(12, decisions.size(), "3 layers x 4 blocks");
+      GenerationResult r = generate(t, "maskkv-revote", 4, Refresh.NONE, decisions);
+      assertEquals(48, decisions.size(), "3 layers x 16 steps");
       boolean changed = false;
       for (EvictionDecision d : decisions) {
         EvictionDecision first = decisions.get(d.layer());
@@ -73,7 +81,7 @@ class RevoteTest {
         // eq. 15 floors each head's share: a layer keeps k_l per head, less under one position per head
         assertTrue(sum <= heads * d.layerBudget() && sum > heads * (d.layerBudget() - 1),
             "layer " + d.layer() + " keeps " + sum + " of " + heads + " x " + d.layerBudget());
-        for (int h = 0; h < d.headBudgets().length; h++) {
+        for (int h = 0; h < heads; h++) {
           int[] kept = d.keptPositions()[h];
           assertEquals(d.headBudgets()[h], kept.length, "head " + h + " keeps its budget");
           assertTrue(Arrays.stream(kept).allMatch(p -> p >= 0 && p < PROMPT), "prompt positions only");
@@ -91,7 +99,7 @@ class RevoteTest {
 
   /**
    * A scorer blind to the queries (StreamingLLM's sinks and recent window) chooses the same positions at every
-   * block; regathered from the prompt kept aside, they must give the same hidden states, step by step, as the
+   * step; regathered from the prompt kept aside, they must give the same hidden states, step by step, as the
    * positions kept once.
    */
   @ParameterizedTest
@@ -119,9 +127,9 @@ class RevoteTest {
           float[] b = step(t, revote.plan(s[0], s[1], s[2] == 1), ids, session);
           assertArrayEquals(a, b, 1e-5f, "block " + s[0] + (s[2] == 1 ? " first step" : ""));
         }
-        assertEquals(6, decisions.size(), "the first step and the second block's start");
-        for (int l = 0; l < 3; l++) {
-          assertArrayEquals(decisions.get(l).keptPositions(), decisions.get(3 + l).keptPositions());
+        assertEquals(12, decisions.size(), "the first step and each later one");
+        for (EvictionDecision d : decisions) {
+          assertArrayEquals(decisions.get(d.layer()).keptPositions(), d.keptPositions());
         }
         assertEquals(once.bytes() + 3L * PROMPT * t.config().kvBytesPerTokenPerLayer(), revote.bytes());
       }
