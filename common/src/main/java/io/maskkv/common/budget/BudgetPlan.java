@@ -36,10 +36,10 @@ public record BudgetPlan(GenerationOptions options, int promptLength, int[] laye
     return new BudgetPlan(o, promptLength, k);
   }
 
-  /** Elastic-Cache reads the prompt buffers as the first step left them; a re-vote replaces them per block. */
+  /** Elastic-Cache reads the prompt buffers as the first step left them; a re-vote replaces them at each step. */
   private static void refuseRevoteUnderElastic(GenerationOptions o, EvictionMethod method) {
     if (method.revote() && o.refresh() == Refresh.ELASTIC) {
-      throw new IllegalArgumentException("cache method '" + method.name() + "' re-votes the prompt per block and"
+      throw new IllegalArgumentException("cache method '" + method.name() + "' re-votes the prompt per step and"
           + " does not combine with refresh 'elastic' (use refresh 'dual' or none)");
     }
   }
