@@ -136,18 +136,15 @@ class BatchTest {
   }
 
   @Test
-  void aSuffixMaskOutsideZeroToOneIsRefused() {
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false,
-            TrainConfig.Objective.ANSWER, 0, 0, 0, 0, 1e-4, false, 1.5));
-    assertTrue(e.getMessage().contains("suffix mask 1.5"), e.getMessage());
+  void aSuffixMaskOutsideZeroToOneOrWithoutAnswerSlotsIsRefused() {
+    assertRefused(TrainConfig.Objective.ANSWER, 1.5, "suffix mask 1.5");
+    assertRefused(TrainConfig.Objective.PRETRAIN, 0.5, "--suffix-mask needs the answer or mixed objective");
   }
 
-  @Test
-  void aSuffixMaskWithThePretrainObjectiveIsRefused() {
+  private static void assertRefused(TrainConfig.Objective objective, double suffixMask, String message) {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false,
-            TrainConfig.Objective.PRETRAIN, 0, 0, 0, 0, 1e-4, false, 0.5));
-    assertTrue(e.getMessage().contains("--suffix-mask needs the answer or mixed objective"), e.getMessage());
+        () -> new TrainConfig(1, 32, 2, 64, "needle", 64, 2, 4, 1e-3, 1, 3, List.of(), 1, false, objective, 0, 0, 0,
+            0, 1e-4, false, suffixMask));
+    assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 }
