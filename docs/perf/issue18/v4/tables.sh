@@ -32,4 +32,17 @@ for t in needle multikey; do
   [[ -f $O/ao-$t-512.csv ]] || $MK attention-overlap --model $M --data $R/eval512/$t.jsonl \
     --budget 5,10,26,51 --gen-length 2 --out $O/ao-$t-512.csv > $O/ao-$t-512.txt 2>&1
 done
+# maskkv-revote (ours, experimental) on the same prompts, equal budget only (it holds the whole prompt aside), with a
+# build that has it: MKR=/work/runs/issue18/maskkv-<hash>.sh
+if [[ -n ${MKR:-} ]]; then
+  mkdir -p $O/revote
+  for L in 1024 512; do
+    case $L in 1024) B=10,25,51,102;; 512) B=5,12,25,51;; esac
+    for t in vartrack-path needle multikey; do
+      [[ -f $O/revote/$t-$L.csv ]] || $MKR eval --model $M --data $(data $t $L) --methods maskkv-revote --budgets $B \
+        --gen-length $(gen $t) --block-length $(blk $t) --out $O/revote/$t-$L.csv \
+        --predictions $O/revote/$t-$L.pred.jsonl > $O/revote/$t-$L.log 2>&1
+    done
+  done
+fi
 echo "tables done $(date -u +%FT%TZ)" > $O/done
