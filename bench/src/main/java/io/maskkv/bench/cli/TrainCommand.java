@@ -55,10 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "head copies (an induction-circuit start for key-value binding; needs -2 in --offset-heads)")
   boolean bindingPrior;
 
-  @Option(names = "--suffix-mask", description = "answer and mixed objectives: the probability that a sequence's answer slots "
-      + "are masked from a random slot within the answer to the end, as semi-autoregressive decoding (eval "
-      + "--block-length below --gen-length) meets them, instead of each slot with probability t (default 0; with "
-      + "--resume: the next stage's, else the checkpoint's)")
+  @Option(names = "--suffix-mask", description = "answer and mixed objectives: the probability that a sequence's "
+      + "answer slots are masked from a random slot within the answer to the end, as semi-autoregressive decoding "
+      + "(eval --block-length below --gen-length) meets them, instead of each slot with probability t (default 0; "
+      + "with --resume: the next stage's, else the checkpoint's)")
   Double suffixMask;
 
   @Option(names = "--hop-prior", description = "with --binding-prior: start a hop head (own token matched against "

@@ -69,7 +69,7 @@ public final class EngineModel implements EvalModel, AutoCloseable {
 
   @Override
   public Output generate(int[] prompt, GenerationOptions options) {
-    // a re-voting method decides again per block: each layer holds what its latest decision says
+    // a re-voting method decides again at each step: each layer holds what its latest decision says
     java.util.Map<Integer, Long> promptBytes = new java.util.HashMap<>();
     GenerationResult r = generator.generate(prompt, options, StepListener.NONE,
         d -> promptBytes.put(d.layer(), d.bytesAfter()));

@@ -5,8 +5,9 @@ package io.maskkv.common.budget;
  * keeps every prompt position.
  *
  * @param revote whether the prompt is chosen again at every step, by the answer so far and the masks of the
- *     current block and the next, from the whole prompt K/V kept at hand, instead of once at the first step. One-shot eviction knows only what the
- *     first step's masks ask for; a several-hop answer names what it needs next only as its blocks decode.
+ *     current block and the next, from the whole prompt K/V kept at hand, instead of once at the first step.
+ *     One-shot eviction knows only what the first step's masks ask for; a several-hop answer names what it needs
+ *     next only as it decodes.
  */
 public record EvictionMethod(String name, ScorerKind scorer, Allocator allocator, boolean revote) {
   public EvictionMethod(String name, ScorerKind scorer, Allocator allocator) {

@@ -92,7 +92,7 @@ class BudgetPlanTest {
   void aReVotingMethodReservesTheWholePromptToChooseFromAndRefusesElastic() {
     BudgetPlan once = BudgetPlan.of(options("maskkv", 16, Refresh.NONE), PROFILE, PROMPT);
     BudgetPlan revote = BudgetPlan.of(options("maskkv-revote", 16, Refresh.NONE), PROFILE, PROMPT);
-    assertArrayEquals(once.layerBudgets(), revote.layerBudgets(), "the same k_l, chosen again per block");
+    assertArrayEquals(once.layerBudgets(), revote.layerBudgets(), "the same k_l, chosen again per step");
     assertEquals(once.reserveBytes(DREAM, 0, 4) + 4L * PROMPT * PER_POSITION, revote.reserveBytes(DREAM, 0, 4));
     BudgetPlan past = BudgetPlan.of(options("maskkv-revote", 5000, Refresh.NONE), PROFILE, PROMPT);
     assertEquals(4L * (PROMPT + GEN) * PER_POSITION, past.reserveBytes(DREAM, 0, 4),

@@ -319,13 +319,15 @@ public final class Transformer implements AutoCloseable {
     NDArray v = block.values(h, w);
     // each member's rows as a contiguous copy: split views were slower, every later op on a strided view copies
     List<NDArray> qs = new ArrayList<>(members.size());
+    List<Queries> queries = new ArrayList<>(members.size());
     List<AttentionKeys> keys = new ArrayList<>(members.size());
     for (int i = 0; i < members.size(); i++) {
       boolean whole = members.size() == 1;
       NDIndex rows = new NDIndex(":, {}:{}, :", offsets[i], offsets[i + 1]);
       qs.add(whole ? q : q.get(rows));
-      keys.add(members.get(i).view().keys(l, Queries.of(qs.get(i)), whole ? k : k.get(rows),
-          whole ? v : v.get(rows), scope));
+      queries.add(Queries.of(qs.get(i)));
+      keys.add(members.get(i).view().keys(l, queries.get(i), whole ? k : k.get(rows), whole ? v : v.get(rows),
+          scope));
     }
     NDList attended = new NDList();
     for (int i = 0; i < qs.size(); i++) {
@@ -333,7 +335,7 @@ public final class Transformer implements AutoCloseable {
     }
     NDArray att = attended.size() == 1 ? attended.get(0) : NDArrays.concat(attended, 0);
     for (int i = 0; i < members.size(); i++) { // eviction reads the layer's keys: after they were attended over
-      members.get(i).view().afterAttention(l, Queries.of(qs.get(i)), keys.get(i), scope);
+      members.get(i).view().afterAttention(l, queries.get(i), keys.get(i), scope);
     }
     return block.feedForwardResidual(block.attentionResidual(x, att, w), w);
   }

@@ -119,15 +119,13 @@ public final class CompressedPromptCache extends LayerBuffers {
 
       @Override
       public AttentionKeys keys(int layer, Queries q, NDArray k, NDArray v, NDManager step) {
-        long fed = k.getShape().get(1);
-        NDArray responseK = Slices.rows(k, shift, fed);
-        NDArray responseV = Slices.rows(v, shift, fed);
         if (wholeK[layer] != null) {
+          long fed = k.getShape().get(1);
           int nextBlockEnd = Math.min(length, blockEnd + (blockEnd - blockStart));
-          revote(layer, voters(q, shift, shift + nextBlockEnd - promptLength), responseK, responseV, step);
+          revote(layer, voters(q, shift, shift + nextBlockEnd - promptLength), Slices.rows(k, shift, fed),
+              Slices.rows(v, shift, fed), step);
         }
-        layers[layer].write(0, responseK, responseV);
-        return layers[layer].keys(step);
+        return writing(0).keys(layer, k, v, step); // then as any step that feeds every response row
       }
     };
   }
@@ -142,9 +140,8 @@ public final class CompressedPromptCache extends LayerBuffers {
     layers[layer].close();
     layers[layer] = regathered;
     kept[layer] = c.kept();
-    long before = 2L * kvHeads * promptLength * hd * Float.BYTES;
     decisionListener.accept(new EvictionDecision(layer, layerBudgets[layer], c.budgets(), c.kept(), c.preference(),
-        before, regathered.promptBytes() + wholeBytes(layer)));
+        fullPromptBytes(hd), regathered.promptBytes() + wholeBytes(layer)));
   }
 
   /**
@@ -170,6 +167,11 @@ public final class CompressedPromptCache extends LayerBuffers {
     };
   }
 
+  /** A layer's whole prompt K/V in fp32: what a decision frees from. */
+  private long fullPromptBytes(long hd) {
+    return 2L * kvHeads * promptLength * hd * Float.BYTES;
+  }
+
   private long wholeBytes(int layer) {
     return Slices.bytes(wholeK[layer]) + Slices.bytes(wholeV[layer]);
   }
@@ -192,7 +194,7 @@ public final class CompressedPromptCache extends LayerBuffers {
     NDArray k = keys.k();
     NDArray v = keys.v();
     long hd = k.getShape().get(2);
-    long before = 2L * kvHeads * promptLength * hd * Float.BYTES;
+    long before = fullPromptBytes(hd);
     int[] budgets;
     double[] preference = null;
     int[][] keptNow = new int[kvHeads][];
