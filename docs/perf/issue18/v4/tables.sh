@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# The issue's full tables for the path model (p3 after its suffix-masked stage): seed-1234 prompts, 200 each.
+# The issue's full tables for a path model (v4: p3 after its suffix-masked stage; v5: stage 9), seed-1234 prompts,
+# 200 each. M = the model folder, O = the output folder, MK = the build (bench CLI) that runs them.
 # vartrack-path (gen 8, block $VB: semi-autoregressive, as --suffix-mask trained it), needle and multikey (gen 2) at
 # 1,024 then 512, five methods at 1/2.5/5/10% at equal budget and equal bytes; multivalue/count/vartrack (one-word)
 # full+maskkv; zero-shot 2,048 (40 each); attention diagnostic at 512.
 set -uo pipefail
-R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=/work/runs/issue18/maskkv-a8a8a27.sh; M=${M:-$P/v4/model}
+R=/work/runs/issue18/mixed; P=/work/runs/issue18/path; MK=${MK:-/work/runs/issue18/maskkv-a8a8a27.sh}; M=${M:-$P/v4/model}
 O=${O:-$P/v4/tables}; VB=${VB:-2}; mkdir -p $O
+# the prompts (a fresh machine has none): seed 1234, never used in training; calibration seed 555 as the model card
+mkdir -p $R/eval512 $R/eval1024 $R/eval2048 $P
+for L in 512 1024 2048; do
+  n=200; [[ $L == 2048 ]] && n=40
+  for t in needle multikey multivalue vartrack count vartrack-path; do
+    f=$R/eval$L/$t.jsonl; [[ $t == vartrack-path ]] && f=$P/vartrack-path-$L.jsonl
+    [[ -f $f ]] || $MK make-tasks --task $t --n $n --length $L --seed 1234 --out $f > /dev/null
+  done
+done
+[[ -f $R/eval512/calib.jsonl ]] || for t in needle multikey multivalue vartrack count; do
+  $MK make-tasks --task $t --n 8 --length 512 --seed 555 --out $O/calib-$t.jsonl > /dev/null; cat $O/calib-$t.jsonl
+done > $R/eval512/calib.jsonl
 [[ -f $M/maskkv_profile.json ]] || $MK calibrate --model $M --data $R/eval512/calib.jsonl --gen-length 2 > $O/calibrate.log 2>&1
 data() { if [[ $1 == vartrack-path ]]; then echo $P/vartrack-path-$2.jsonl; else echo $R/eval$2/$1.jsonl; fi; }
 gen() { if [[ $1 == vartrack-path ]]; then echo 8; else echo 2; fi; }

@@ -16,7 +16,7 @@ public interface Scorer {
 
   /**
    * @param q post-RoPE queries of the step's rows (prompt rows then mask rows), read by row ranges
-   * @param keys the layer's full keys over all S positions
+   * @param keys the layer's full keys over all S positions (keys only: a re-vote passes no values)
    */
   Scores score(int layer, Queries q, AttentionKeys keys, int promptLength, int kvHeads, NDManager scope);
 

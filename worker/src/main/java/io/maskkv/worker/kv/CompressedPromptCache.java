@@ -122,8 +122,7 @@ public final class CompressedPromptCache extends LayerBuffers {
         if (wholeK[layer] != null) {
           long fed = k.getShape().get(1);
           int nextBlockEnd = Math.min(length, blockEnd + (blockEnd - blockStart));
-          revote(layer, voters(q, shift, shift + nextBlockEnd - promptLength), Slices.rows(k, shift, fed),
-              Slices.rows(v, shift, fed), step);
+          revote(layer, voters(q, shift, shift + nextBlockEnd - promptLength), Slices.rows(k, shift, fed), step);
         }
         return writing(0).keys(layer, k, v, step); // then as any step that feeds every response row
       }
@@ -131,9 +130,9 @@ public final class CompressedPromptCache extends LayerBuffers {
   }
 
   /** Re-scores the layer's whole prompt with the voting rows, and regathers its slots from their choice. */
-  private void revote(int layer, Queries voters, NDArray responseK, NDArray responseV, NDManager step) {
-    AttentionKeys whole = new AttentionKeys(Slices.concat(step, wholeK[layer], responseK),
-        Slices.concat(step, wholeV[layer], responseV), null);
+  private void revote(int layer, Queries voters, NDArray responseK, NDManager step) {
+    // the scorers read keys only (Scorer#score), so the values are not joined
+    AttentionKeys whole = new AttentionKeys(Slices.concat(step, wholeK[layer], responseK), null, null);
     Choice c = choose(layer, voters, whole, step);
     long hd = wholeK[layer].getShape().get(2);
     KvBuffer regathered = gather(wholeK[layer], wholeV[layer], c.kept(), hd, step);
