@@ -7,6 +7,7 @@ shares = ['1%', '2.5%', '5%', '10%']
 B = {512: ['5', '12', '25', '51'], 1024: ['10', '25', '51', '102']}
 methods = ['maskkv', 'snapkv', 'pyramidkv', 'adakv']
 full_tables = sys.argv[2:] or ['needle', 'multikey', 'vartrack-path']
+def have(t, L): return os.path.exists(f'{O}/{t}-{L}.csv')
 def load(t, L):
     b = {(r['method'], r['budget']): r for r in csv.DictReader(open(f'{O}/{t}-{L}.csv'))}
     y = {(r['method'], r['target']): r for r in csv.DictReader(open(f'{O}/{t}-{L}-bytes.csv'))} if os.path.exists(f'{O}/{t}-{L}-bytes.csv') else {}
@@ -18,6 +19,8 @@ print('|---|---|---|---|---|---|')
 for t in full_tables + [f for f in ['multivalue', 'vartrack', 'count'] if f not in full_tables]:
     cells = []
     for L in (512, 1024):
+        if not have(t, L):
+            cells += ['—', '—']; continue  # not run (yet): the script skips what exists, so a rerun fills it in
         b, _ = load(t, L)
         cells += [f"{acc(b[('full','')]):.1f}", f"{acc(b[('maskkv', B[L][0])]):.1f}"]
     if os.path.exists(f'{O}/{t}-2048.csv'):
@@ -26,7 +29,7 @@ for t in full_tables + [f for f in ['multivalue', 'vartrack', 'count'] if f not 
         cells.append('—')
     print(f'| {t} | ' + ' | '.join(cells) + ' |')
 for L in (1024, 512):
-    for t in full_tables:
+    for t in [t for t in full_tables if have(t, L)]:
         b, y = load(t, L)
         full = acc(b[('full', '')])
         print(f'\n### {t} at {L} tokens (full cache {full:.1f}%)\n')
@@ -47,6 +50,8 @@ for m in methods:
     cells = []
     for L in (512, 1024):
         for s, bb in zip(shares, B[L]):
+            if not all(have(t, L) for t in full_tables):
+                cells.append('—'); continue
             rb, ry = [], []
             for t in full_tables:
                 b, y = load(t, L); full = acc(b[('full', '')])
@@ -56,7 +61,7 @@ for m in methods:
     print(f'| {name} | ' + ' | '.join(cells) + ' |')
 print('\n## README rows')
 for L in (512, 1024):
-    for t in full_tables:
+    for t in [t for t in full_tables if have(t, L)]:
         b, _ = load(t, L); full = acc(b[('full', '')])
         Ls = '1,024' if L == 1024 else '512'
         print(f"| {t}, {Ls} tokens ({full:.1f}%) | maskkv | " + ' | '.join(f"{acc(b[('maskkv',bb)]):.1f}%" for bb in B[L]) + ' |')
