@@ -32,6 +32,18 @@ public enum Metric {
     }
   },
 
+  /**
+   * Not a LongBench metric; used for our tasks whose answer is several words and ends where it should
+   * (vartrack-path: a path that runs on past its value names a hop that is not there). The prediction scores 1
+   * when its normalized tokens are exactly the answer's.
+   */
+  WHOLE_MATCH("whole") {
+    @Override
+    double scoreOne(String prediction, String answer, List<String> allClasses) {
+      return AnswerNormalizer.tokens(prediction).equals(AnswerNormalizer.tokens(answer)) ? 1.0 : 0.0;
+    }
+  },
+
   /** {@code qa_f1_score}: bag-of-tokens F1 after {@code normalize_answer}. */
   QA_F1("f1") {
     @Override

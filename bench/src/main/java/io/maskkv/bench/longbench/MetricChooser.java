@@ -8,7 +8,7 @@ import java.util.TreeSet;
 
 /**
  * Which metric scores which task: LongBench's {@code dataset2metric} (THUDM/LongBench {@code eval.py}) for
- * its datasets, {@link Metric#EXACT_MATCH} for our procedural tasks. A task name may be given as a file
+ * its datasets, {@link Metric#EXACT_MATCH} for our procedural tasks ({@link Metric#WHOLE_MATCH} for vartrack-path). A task name may be given as a file
  * name or path ({@code data/hotpotqa.jsonl}, LongBench-E's {@code hotpotqa_e.jsonl}) or, for our tasks, as
  * a record id ({@code needle-7-0}); anything else is an error so that an unknown file is never scored with a
  * guessed metric.
@@ -42,6 +42,9 @@ public final class MetricChooser {
   // model would otherwise go on to write the next example.
   private static final Set<String> FIRST_LINE_ONLY = Set.of("trec", "triviaqa", "samsum", "lsht");
 
+  // answers of several words whose end is part of the answer: a prefix match would count a run-on path as right
+  private static final Set<String> WHOLE_ANSWER_TASKS = Set.of("vartrack-path");
+
   private MetricChooser() {}
 
   public static Metric forTask(String taskName) {
@@ -50,8 +53,9 @@ public final class MetricChooser {
     if (m != null) {
       return m;
     }
-    if (ownTask(name) != null) {
-      return Metric.EXACT_MATCH;
+    String own = ownTask(name);
+    if (own != null) {
+      return WHOLE_ANSWER_TASKS.contains(own) ? Metric.WHOLE_MATCH : Metric.EXACT_MATCH;
     }
     throw new IllegalArgumentException("no metric known for task '" + taskName + "' (LongBench datasets: "
         + String.join(", ", new TreeSet<>(LONGBENCH.keySet())) + "; our tasks: "
@@ -78,19 +82,22 @@ public final class MetricChooser {
     return n;
   }
 
-  /** Our task whose name the given name is or starts with ("needle", "needle-1024", "needle_7_0"). */
+  /**
+   * Our task whose name the given name is or starts with ("needle", "needle-1024", "needle_7_0"); the longest
+   * such name, so that "vartrack-path-1024" is vartrack-path, not vartrack.
+   */
   private static String ownTask(String name) {
+    String best = null;
     for (String task : TaskRegistry.names()) {
-      if (name.equals(task)) {
-        return task;
-      }
-      if (name.startsWith(task)) {
+      boolean matches = name.equals(task);
+      if (!matches && name.startsWith(task)) {
         char next = name.charAt(task.length());
-        if (next == '-' || next == '_' || next == '.' || Character.isDigit(next)) {
-          return task;
-        }
+        matches = next == '-' || next == '_' || next == '.' || Character.isDigit(next);
+      }
+      if (matches && (best == null || task.length() > best.length())) {
+        best = task;
       }
     }
-    return null;
+    return best;
   }
 }

@@ -37,6 +37,10 @@ class MetricChooserTest {
     assertEquals(Metric.EXACT_MATCH, MetricChooser.forTask("vartrack-7-0"));
     assertEquals(Metric.EXACT_MATCH, MetricChooser.forTask("multikey_4096.jsonl"));
     assertEquals(Metric.EXACT_MATCH, MetricChooser.forTask("count"));
+    assertEquals(Metric.WHOLE_MATCH, MetricChooser.forTask("vartrack-path"));
+    assertEquals(Metric.WHOLE_MATCH, MetricChooser.forTask("/tmp/vartrack-path-1024.jsonl"));
+    assertEquals(Metric.WHOLE_MATCH, MetricChooser.forTask("vartrack-path-1234-0"));
+    assertEquals(Metric.EXACT_MATCH, MetricChooser.forTask("vartrack-1024.jsonl"));
   }
 
   @Test

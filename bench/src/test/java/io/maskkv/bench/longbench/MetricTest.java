@@ -17,6 +17,14 @@ class MetricTest {
   // ---- exact match (ours): normalized prediction starts with the normalized answer, token by token
 
   @Test
+  void wholeMatchRejectsAPathThatRunsOnPastItsValue() {
+    assertEquals(1.0, Metric.WHOLE_MATCH.score("X60 , x8 , v67", List.of("x60 , x8 , v67")), EPS);
+    assertEquals(0.0, Metric.WHOLE_MATCH.score("x60 , x8 , v67 , v126", List.of("x60 , x8 , v67")), EPS);
+    assertEquals(1.0, Metric.EXACT_MATCH.score("x60 , x8 , v67 , v126", List.of("x60 , x8 , v67")), EPS);
+    assertEquals(0.0, Metric.WHOLE_MATCH.score("x60 , x8", List.of("x60 , x8 , v67")), EPS);
+  }
+
+  @Test
   void exactMatchIgnoresCaseAndPunctuation() {
     // normalize("V42.") = "v42"
     assertEquals(1.0, Metric.EXACT_MATCH.score("V42.", List.of("v42")), EPS);
