@@ -23,7 +23,7 @@ for t in full_tables + [f for f in ['multivalue', 'vartrack', 'count'] if f not 
             cells += ['—', '—']; continue  # not run (yet): the script skips what exists, so a rerun fills it in
         b, _ = load(t, L)
         cells += [f"{acc(b[('full','')]):.1f}", f"{acc(b[('maskkv', B[L][0])]):.1f}"]
-    if os.path.exists(f'{O}/{t}-2048.csv'):
+    if have(t, 2048):
         b, _ = load(t, 2048); cells.append(f"{acc(b[('full','')]):.1f} / {acc(b[('maskkv','204')]):.1f}")
     else:
         cells.append('—')

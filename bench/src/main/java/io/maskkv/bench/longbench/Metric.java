@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  */
 public enum Metric {
   /**
-   * Not a LongBench metric; used for our procedural tasks, whose answers are a word or a few. The prediction
-   * scores 1 when its normalized tokens ({@code normalize_answer}, below) begin with the answer's normalized
-   * tokens: a model that answers and then keeps generating is still right, but "v4" does not match "v42".
+   * Not a LongBench metric; used for our procedural tasks whose answer is a word (vartrack-path, whose answer's
+   * end is part of it, uses {@link #WHOLE_MATCH}). The prediction scores 1 when its normalized tokens
+   * ({@code normalize_answer}, below) begin with the answer's normalized tokens: a model that answers and then
+   * keeps generating is still right, but "v4" does not match "v42".
    * An answer that normalizes to nothing only matches a prediction that does too.
    */
   EXACT_MATCH("em") {

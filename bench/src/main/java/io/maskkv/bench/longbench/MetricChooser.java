@@ -8,10 +8,10 @@ import java.util.TreeSet;
 
 /**
  * Which metric scores which task: LongBench's {@code dataset2metric} (THUDM/LongBench {@code eval.py}) for
- * its datasets, {@link Metric#EXACT_MATCH} for our procedural tasks ({@link Metric#WHOLE_MATCH} for vartrack-path). A task name may be given as a file
- * name or path ({@code data/hotpotqa.jsonl}, LongBench-E's {@code hotpotqa_e.jsonl}) or, for our tasks, as
- * a record id ({@code needle-7-0}); anything else is an error so that an unknown file is never scored with a
- * guessed metric.
+ * its datasets, {@link Metric#EXACT_MATCH} for our procedural tasks ({@link Metric#WHOLE_MATCH} for
+ * vartrack-path). A task name may be given as a file name or path ({@code data/hotpotqa.jsonl}, LongBench-E's
+ * {@code hotpotqa_e.jsonl}) or, for our tasks, as a record id ({@code needle-7-0}); anything else is an error so
+ * that an unknown file is never scored with a guessed metric.
  */
 public final class MetricChooser {
   private static final Map<String, Metric> LONGBENCH = Map.ofEntries(

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class MetricTest {
   private static final double EPS = 1e-9;
 
-  // ---- exact match (ours): normalized prediction starts with the normalized answer, token by token
+  // ---- whole match (ours): normalized prediction equals the normalized answer
 
   @Test
   void wholeMatchRejectsAPathThatRunsOnPastItsValue() {
@@ -23,6 +23,8 @@ class MetricTest {
     assertEquals(1.0, Metric.EXACT_MATCH.score("x60 , x8 , v67 , v126", List.of("x60 , x8 , v67")), EPS);
     assertEquals(0.0, Metric.WHOLE_MATCH.score("x60 , x8", List.of("x60 , x8 , v67")), EPS);
   }
+
+  // ---- exact match (ours): normalized prediction starts with the normalized answer, token by token
 
   @Test
   void exactMatchIgnoresCaseAndPunctuation() {
